@@ -22,7 +22,9 @@ export function softmax(x: F32, out: F32, rows: number, cols: number, log: boole
     if (max === -Infinity) max = 0; // fully masked row: exp(-inf) = 0 everywhere
     let sum = 0;
     for (let c = 0; c < cols; c++) sum += Math.exp(x[base + c]! - max);
-    if (log) {
+    if (sum === 0) {
+      out.fill(log ? -Infinity : 0, base, base + cols); // every entry masked
+    } else if (log) {
       const lse = max + Math.log(sum);
       for (let c = 0; c < cols; c++) out[base + c] = x[base + c]! - lse;
     } else {
