@@ -76,7 +76,9 @@ export interface Kernels {
 
   matmul(a: F32, b: F32, out: F32, p: MatmulParams): void;
   /** out[M, N] = x[M, K] · W^T, W is [N, K] rows stored as raw bytes of GGML type `wType`
-   *  (F32, F16, BF16 and the GGUF block types). The inference hot path: decode is M = 1. */
+   *  (F32, F16, BF16 and the GGUF block types). The inference hot path: decode is M = 1.
+   *  As in ggml, x is first rounded to the weight's dot-product type (F16 for F16 weights, BF16 for
+   *  BF16, Q8_0/Q8_1/Q8_K for block types; see ref/linear.ts activationType) so results match llama.cpp. */
   linear(x: F32, w: Uint8Array, wType: GgmlTypeName, out: F32, M: number, N: number, K: number): void;
 
   unary(op: UnaryOp, x: F32, out: F32): void;

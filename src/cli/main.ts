@@ -1,0 +1,41 @@
+// CLI dispatcher: `weft <command> [flags]`; each command is one thin file in cli/commands/.
+import { WeftError } from "../util/errors.js";
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+}
+
+/** Command name -> one-line summary; the code lives in ./commands/<name>.js. */
+const COMMANDS: Record<string, string> = {
+  generate: "generate text from a GGUF model",
+  inspect: "print a GGUF file's metadata and tensor table",
+  tokenize: "print the token ids of a text",
+  bench: "micro-benchmarks (bench matmul --m --n --k)",
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(10)} ${summary}`);
+  return `usage: weft <command> [flags]\n\ncommands:\n${lines.join("\n")}\n\nRun 'weft <command> --help' for a command's flags.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) {
+    process.stderr.write(`weft: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = (await import(`./commands/${name}.js`)) as Command;
+    return await mod.run(rest);
+  } catch (e) {
+    if (e instanceof WeftError) {
+      process.stderr.write(`weft ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

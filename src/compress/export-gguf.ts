@@ -1,0 +1,89 @@
+// Write a model (config + named f32 tensors) as a GGUF that llama.cpp loads: metadata, vocabulary, quantised tensors.
+import type { GgmlTypeName } from "../dtype/ggml.js";
+import { ggmlType } from "../dtype/ggml.js";
+import { quantize } from "../dtype/quants/index.js";
+import { writeGgufFile, type GgufTensorToWrite, type GgufValue } from "../formats/gguf/index.js";
+import type { ModelConfig } from "../models/config.js";
+import type { NamedArray } from "../models/random.js";
+
+export interface ExportOptions {
+  /** Type for 2-D weights (norms and biases stay F32). */
+  type: GgmlTypeName;
+  /** tokenizer.ggml.* metadata; default: a synthetic SentencePiece vocabulary of config.vocabSize tokens. */
+  vocab?: Map<string, GgufValue>;
+  name?: string;
+}
+
+/** A llama-style SentencePiece vocabulary: <unk>, <s>, </s>, 256 byte tokens, then filler pieces. */
+export function syntheticVocab(V: number): Map<string, GgufValue> {
+  const tokens: string[] = ["<unk>", "<s>", "</s>"];
+  const types: number[] = [2, 3, 3];
+  for (let b = 0; b < 256 && tokens.length < V; b++) {
+    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`);
+    types.push(6);
+  }
+  while (tokens.length < V) {
+    tokens.push(`\u2581w${tokens.length}`);
+    types.push(1);
+  }
+  return new Map<string, GgufValue>([
+    ["tokenizer.ggml.model", "llama"],
+    ["tokenizer.ggml.tokens", tokens],
+    ["tokenizer.ggml.scores", new Float32Array(V).map((_, i) => -i)],
+    ["tokenizer.ggml.token_type", Int32Array.from(types)],
+    ["tokenizer.ggml.bos_token_id", 1],
+    ["tokenizer.ggml.eos_token_id", 2],
+    ["tokenizer.ggml.unknown_token_id", 0],
+    ["tokenizer.ggml.add_bos_token", true],
+  ]);
+}
+
+function archMetadata(c: ModelConfig, name: string): Map<string, GgufValue> {
+  const a = c.arch;
+  const m = new Map<string, GgufValue>([
+    ["general.architecture", a],
+    ["general.name", name],
+    [`${a}.context_length`, c.contextLength],
+    [`${a}.embedding_length`, c.dim],
+    [`${a}.block_count`, c.nLayer],
+    [`${a}.feed_forward_length`, c.ffnDim],
+    [`${a}.attention.head_count`, c.nHead],
+  ]);
+  if (a === "gpt2") {
+    m.set(`${a}.attention.layer_norm_epsilon`, c.normEps);
+    return m;
+  }
+  m.set(`${a}.attention.head_count_kv`, c.nHeadKv);
+  m.set(`${a}.attention.layer_norm_rms_epsilon`, c.normEps);
+  m.set(`${a}.rope.freq_base`, c.ropeBase);
+  m.set(`${a}.rope.dimension_count`, c.nRot);
+  if (c.headDim !== c.dim / c.nHead) {
+    m.set(`${a}.attention.key_length`, c.headDim);
+    m.set(`${a}.attention.value_length`, c.headDim);
+  }
+  return m;
+}
+
+/** The type a matrix gets: `want`, or the nearest that fits its row length (as llama.cpp falls back). */
+export function typeForRow(want: GgmlTypeName, K: number): GgmlTypeName {
+  if (K % ggmlType(want).blockSize === 0) return want;
+  const fallbacks: GgmlTypeName[] = ["Q5_0", "Q8_0", "F16"];
+  return fallbacks.find((t) => ggmlType(want).blockSize !== 32 && K % ggmlType(t).blockSize === 0) ?? "F16";
+}
+
+export function tensorsToGguf(weights: Map<string, NamedArray>, type: GgmlTypeName): GgufTensorToWrite[] {
+  return [...weights].map(([name, t]) => {
+    const K = t.shape[t.shape.length - 1]!;
+    const tt: GgmlTypeName = t.shape.length === 1 ? "F32" : typeForRow(type, K);
+    return { name, shape: [...t.shape].reverse(), type: tt, data: quantize(tt, t.data, K) };
+  });
+}
+
+export function exportGguf(path: string, config: ModelConfig, weights: Map<string, NamedArray>, opts: ExportOptions): void {
+  const metadata = archMetadata(config, opts.name ?? "weft-model");
+  for (const [k, v] of opts.vocab ?? syntheticVocab(config.vocabSize)) metadata.set(k, v);
+  // floats that happen to be whole numbers (rope.freq_base = 10000) must still be written as f32
+  const floatKeys = [...metadata.keys()].filter((k) => /(epsilon|freq_base|scaling\.factor)$/.test(k));
+  const metadataTypes = new Map(floatKeys.map((k) => [k, { type: "f32" as const }]));
+  writeGgufFile(path, { metadata, metadataTypes, tensors: tensorsToGguf(weights, opts.type) });
+}

@@ -1,0 +1,71 @@
+// Transformer configuration shared by the llama family (llama, mistral, qwen2) and gpt2.
+import type { Tensor } from "../core/tensor.js";
+import type { KVCache, KvType } from "../nn/kv-cache.js";
+
+export type Arch = "llama" | "qwen2" | "gpt2";
+
+export interface RopeScaling {
+  type: "none" | "linear" | "yarn" | "llama3";
+  factor: number;
+  /** Training context of the unscaled model (yarn, llama3). */
+  originalContext: number;
+  /** YaRN: cos/sin multiplier (0 = derive from factor), ramp bounds. */
+  attnFactor: number;
+  betaFast: number;
+  betaSlow: number;
+  /** llama3: frequency band edges. */
+  lowFreqFactor: number;
+  highFreqFactor: number;
+}
+
+export interface ModelConfig {
+  arch: Arch;
+  vocabSize: number;
+  /** C: embedding width. */
+  dim: number;
+  nLayer: number;
+  nHead: number;
+  nHeadKv: number;
+  /** D: head dimension (usually dim / nHead). */
+  headDim: number;
+  ffnDim: number;
+  /** Training context length from the file (the default --ctx cap). */
+  contextLength: number;
+  normEps: number;
+  ropeBase: number;
+  /** Rotated dims per head. */
+  nRot: number;
+  /** GPT-NeoX rotary pairing (qwen2). */
+  ropeNeox: boolean;
+  ropeScaling: RopeScaling;
+  /** Per-frequency divisors from a `rope_freqs` tensor (llama 3.1 style), nRot/2 entries. */
+  ropeFreqFactors: Float32Array | null;
+  /** 0 = full attention; else each query sees the last `slidingWindow` positions (mistral). */
+  slidingWindow: number;
+  tiedEmbeddings: boolean;
+  /** q/k/v projections have biases (qwen2). */
+  qkvBias: boolean;
+}
+
+export const NO_SCALING: RopeScaling = {
+  type: "none", factor: 1, originalContext: 0, attnFactor: 1, betaFast: 32, betaSlow: 1, lowFreqFactor: 1, highFreqFactor: 4,
+};
+
+/** A config for a fresh llama-architecture model (from scratch training, tests, benchmarks). */
+export function llamaConfig(p: Partial<ModelConfig> & Pick<ModelConfig, "vocabSize" | "dim" | "nLayer" | "nHead">): ModelConfig {
+  const headDim = p.headDim ?? p.dim / p.nHead;
+  return {
+    arch: "llama", nHeadKv: p.nHead, headDim, ffnDim: 4 * p.dim, contextLength: 2048, normEps: 1e-5, ropeBase: 10000,
+    nRot: headDim, ropeNeox: false, ropeScaling: NO_SCALING, ropeFreqFactors: null, slidingWindow: 0,
+    tiedEmbeddings: false, qkvBias: false, ...p,
+  };
+}
+
+
+/** What generate/eval/serve need from any architecture module. */
+export interface LanguageModel {
+  readonly config: ModelConfig;
+  /** tokens [B, T] -> logits [B, V] for the last position, or [B, T, V] with allLogits. */
+  forward(tokens: Tensor | Int32Array, cache?: KVCache | null, opts?: { allLogits?: boolean }): Tensor;
+  makeCache(ctx: number, type?: KvType): KVCache;
+}

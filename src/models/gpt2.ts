@@ -1,0 +1,76 @@
+// The gpt2 architecture: learned positions, LayerNorm with bias, fused qkv, GELU MLP, tied or untied output.
+import { Tensor, fromArray } from "../core/tensor.js";
+import { add } from "../core/ops/binary.js";
+import { gelu } from "../core/ops/unary.js";
+import { layerNorm } from "../core/ops/norm.js";
+import { reshape, slice } from "../core/ops/view.js";
+import { Module } from "../nn/module.js";
+import { SelfAttention } from "../nn/attention.js";
+import { KVCache, type KvType } from "../nn/kv-cache.js";
+import type { LinearLike } from "../nn/linear-like.js";
+import type { ModelConfig } from "./config.js";
+import type { WeightSource } from "./weights.js";
+import type { ForwardOptions } from "./llama.js";
+import { ValueError } from "../util/errors.js";
+
+interface Norm {
+  w: Tensor;
+  b: Tensor;
+}
+
+class Gpt2Block extends Module {
+  constructor(readonly ln1: Norm, readonly attn: SelfAttention, readonly ln2: Norm,
+    readonly up: LinearLike, readonly down: LinearLike, readonly eps: number) {
+    super();
+  }
+
+  forward(x: Tensor, pos0: number, cache: KVCache | null): Tensor {
+    const h = add(x, this.attn.forward(layerNorm(x, this.ln1.w, this.ln1.b, this.eps), pos0, cache));
+    const m = this.down.forward(gelu(this.up.forward(layerNorm(h, this.ln2.w, this.ln2.b, this.eps)), "tanh"));
+    return add(h, m);
+  }
+}
+
+export class Gpt2Model extends Module {
+  readonly tokEmbd: Module & { forward(ids: Tensor): Tensor };
+  readonly posEmbd: Module & { forward(ids: Tensor): Tensor };
+  readonly blocks: Gpt2Block[];
+  readonly outputNorm: Norm;
+  readonly output: LinearLike;
+
+  constructor(readonly config: ModelConfig, w: WeightSource) {
+    super();
+    const c = config;
+    const norm = (n: string): Norm => ({ w: w.vector(`${n}.weight`, c.dim, "ones"), b: w.vector(`${n}.bias`, c.dim, "zeros") });
+    this.tokEmbd = w.embedding("token_embd", c.vocabSize, c.dim);
+    this.posEmbd = w.embedding("position_embd", c.contextLength, c.dim);
+    this.blocks = Array.from({ length: c.nLayer }, (_, i) => {
+      const p = `blk.${i}.`;
+      const attn = new SelfAttention({ qkv: w.linear(p + "attn_qkv", 3 * c.dim, c.dim, true) }, w.linear(p + "attn_output", c.dim, c.dim, true),
+        { nHead: c.nHead, nHeadKv: c.nHead, headDim: c.headDim, rope: null, slidingWindow: 0 }, i);
+      return new Gpt2Block(norm(p + "attn_norm"), attn, norm(p + "ffn_norm"), w.linear(p + "ffn_up", c.ffnDim, c.dim, true),
+        w.linear(p + "ffn_down", c.dim, c.ffnDim, true), c.normEps);
+    });
+    this.outputNorm = norm("output_norm");
+    this.output = c.tiedEmbeddings || !w.has("output") ? w.linear("token_embd", c.vocabSize, c.dim, false) : w.linear("output", c.vocabSize, c.dim, false);
+  }
+
+  makeCache(ctx: number, type: KvType = "f32"): KVCache {
+    return new KVCache(this.config.nLayer, ctx, this.config.nHead, this.config.headDim, type);
+  }
+
+  forward(tokens: Tensor | Int32Array, cache: KVCache | null = null, opts: ForwardOptions = {}): Tensor {
+    const ids = tokens instanceof Tensor ? tokens : fromArray(tokens, [1, tokens.length]);
+    const [B, T] = ids.shape as [number, number];
+    const pos0 = cache ? cache.length : 0;
+    if (pos0 + T > this.config.contextLength) {
+      throw new ValueError("gpt2", `position ${pos0 + T} exceeds the learned positions (${this.config.contextLength})`);
+    }
+    const pos = new Int32Array(B * T).map((_, i) => pos0 + (i % T));
+    let x = add(this.tokEmbd.forward(ids), this.posEmbd.forward(fromArray(pos, [B, T])));
+    for (const b of this.blocks) x = b.forward(x, pos0, cache);
+    cache?.commit(T);
+    if (!opts.allLogits) x = reshape(slice(x, 1, T - 1, T), [B, this.config.dim]);
+    return this.output.forward(layerNorm(x, this.outputNorm.w, this.outputNorm.b, this.config.normEps));
+  }
+}

@@ -1,0 +1,95 @@
+// The llama architecture (Llama 2/3, TinyLlama, SmolLM, Mistral; qwen2 via qkv biases and neox RoPE).
+import { Tensor, fromArray } from "../core/tensor.js";
+import { add, mul } from "../core/ops/binary.js";
+import { silu } from "../core/ops/unary.js";
+import { rmsNorm } from "../core/ops/norm.js";
+import { reshape, slice } from "../core/ops/view.js";
+import { Module } from "../nn/module.js";
+import { SelfAttention } from "../nn/attention.js";
+import { KVCache, type KvType } from "../nn/kv-cache.js";
+import type { LinearLike } from "../nn/linear-like.js";
+import type { ModelConfig } from "./config.js";
+import type { WeightSource } from "./weights.js";
+import { ropeTables } from "./rope-scaling.js";
+
+class GatedMlp extends Module {
+  constructor(readonly gate: LinearLike, readonly up: LinearLike, readonly down: LinearLike) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.down.forward(mul(silu(this.gate.forward(x)), this.up.forward(x)));
+  }
+}
+
+class LlamaBlock extends Module {
+  constructor(
+    readonly attnNorm: Tensor,
+    readonly attn: SelfAttention,
+    readonly ffnNorm: Tensor,
+    readonly mlp: GatedMlp,
+    readonly eps: number,
+  ) {
+    super();
+  }
+
+  forward(x: Tensor, pos0: number, cache: KVCache | null): Tensor {
+    const h = add(x, this.attn.forward(rmsNorm(x, this.attnNorm, this.eps), pos0, cache));
+    return add(h, this.mlp.forward(rmsNorm(h, this.ffnNorm, this.eps)));
+  }
+}
+
+export interface ForwardOptions {
+  /** Return logits for every position (training, perplexity) instead of the last one only. */
+  allLogits?: boolean;
+}
+
+export class LlamaModel extends Module {
+  readonly tokEmbd: Module & { forward(ids: Tensor): Tensor };
+  readonly blocks: LlamaBlock[];
+  readonly outputNorm: Tensor;
+  readonly output: LinearLike;
+
+  constructor(readonly config: ModelConfig, w: WeightSource) {
+    super();
+    const c = config;
+    const { invFreq, attnFactor } = ropeTables(c);
+    const rope = { invFreq, attnFactor, nRot: c.nRot, neox: c.ropeNeox };
+    const qDim = c.nHead * c.headDim, kvDim = c.nHeadKv * c.headDim;
+    this.tokEmbd = w.embedding("token_embd", c.vocabSize, c.dim);
+    this.blocks = Array.from({ length: c.nLayer }, (_, i) => {
+      const p = `blk.${i}.`;
+      const attn = new SelfAttention(
+        {
+          q: w.linear(p + "attn_q", qDim, c.dim, c.qkvBias),
+          k: w.linear(p + "attn_k", kvDim, c.dim, c.qkvBias),
+          v: w.linear(p + "attn_v", kvDim, c.dim, c.qkvBias),
+        },
+        w.linear(p + "attn_output", c.dim, qDim, false),
+        { nHead: c.nHead, nHeadKv: c.nHeadKv, headDim: c.headDim, rope, slidingWindow: c.slidingWindow },
+        i,
+      );
+      const mlp = new GatedMlp(w.linear(p + "ffn_gate", c.ffnDim, c.dim, false), w.linear(p + "ffn_up", c.ffnDim, c.dim, false),
+        w.linear(p + "ffn_down", c.dim, c.ffnDim, false));
+      return new LlamaBlock(w.vector(p + "attn_norm", c.dim, "ones"), attn, w.vector(p + "ffn_norm", c.dim, "ones"), mlp, c.normEps);
+    });
+    this.outputNorm = w.vector("output_norm", c.dim, "ones");
+    this.output = c.tiedEmbeddings || !w.has("output") ? w.linear("token_embd", c.vocabSize, c.dim, false) : w.linear("output", c.vocabSize, c.dim, false);
+  }
+
+  makeCache(ctx: number, type: KvType = "f32"): KVCache {
+    return new KVCache(this.config.nLayer, ctx, this.config.nHeadKv, this.config.headDim, type);
+  }
+
+  /** tokens [B, T] (or a flat id list for B = 1) -> logits [B, T, V] (allLogits) or [B, V]. */
+  forward(tokens: Tensor | Int32Array, cache: KVCache | null = null, opts: ForwardOptions = {}): Tensor {
+    const ids = tokens instanceof Tensor ? tokens : fromArray(tokens, [1, tokens.length]);
+    const T = ids.shape[1]!;
+    const pos0 = cache ? cache.length : 0;
+    let x = this.tokEmbd.forward(ids);
+    for (const b of this.blocks) x = b.forward(x, pos0, cache);
+    cache?.commit(T);
+    if (!opts.allLogits) x = reshape(slice(x, 1, T - 1, T), [x.shape[0]!, this.config.dim]);
+    return this.output.forward(rmsNorm(x, this.outputNorm, this.config.normEps));
+  }
+}
