@@ -29,7 +29,8 @@ export async function llamaCppGreedy(path: string, prompt: number[], n: number, 
   if (!llama) throw new Error("node-llama-cpp unavailable");
   const model: NlcModel = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
   try {
-    const ctx = await model.createContext({ contextSize: Math.max(64, prompt.length + n + 8), threads, sequences: 1 });
+    const ctx = await model.createContext({ contextSize: Math.max(64, prompt.length + n + 8), threads, sequences: 1,
+      flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" });
     const seq = ctx.getSequence();
     const last = prompt.length - 1;
     const items = prompt.map((t, i) => (i === last ? ([t, { generateNext: { probabilities: true } }] as const) : t));

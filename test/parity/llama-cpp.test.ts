@@ -36,17 +36,14 @@ const CASES: Case[] = [
 
 const PROMPT = [1, 15, 200, 42, 7, 99, 300, 5];
 const N = 32;
-/** Max |p_weft - p_llama.cpp| over the vocabulary for the next token after the prompt. Block-quantised
- *  types get a looser bound: weft's error against llama.cpp there is ~1e-2 (see the GGUF issue note). */
-const probTol = (t: GgmlTypeName) => (t === "F32" || t === "F16" ? 2e-3 : 2.5e-2);
-
-function topGap(logits: Float32Array): { top: number; gap: number } {
-  let a = -Infinity, b = -Infinity;
-  for (const v of logits) {
-    if (v > a) [a, b] = [v, a];
-    else if (v > b) b = v;
-  }
-  return { top: a, gap: a - b };
+/** Max |p_weft - p_llama.cpp| over the vocabulary for the next token after the prompt. llama.cpp runs with an
+ *  F32 KV cache and no flash attention, like weft's default; llama and qwen2 then agree to ~3e-7. Measured
+ *  exceptions: ggml keeps F16 prefill activations in f32 for some widths (up to 3e-4); ggml's GELU is an f16
+ *  lookup table (gpt2: ~2e-4, amplified to ~1e-2 when the next layer rounds activations to 8 bits). */
+function probTol(c: Case, type: GgmlTypeName): number {
+  const block = type !== "F32" && type !== "F16";
+  if (c.config.arch === "gpt2") return block ? 2e-2 : 5e-4;
+  return type === "F16" ? 5e-4 : 1e-5;
 }
 
 describe("parity with llama.cpp", async () => {
@@ -55,7 +52,7 @@ describe("parity with llama.cpp", async () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   for (const c of CASES) {
     for (const type of c.types) {
-      it(`${c.name} ${type}: ${N} greedy tokens identical, probabilities within ${probTol(type)}`, async (t) => {
+      it(`${c.name} ${type}: ${N} greedy tokens identical, probabilities within ${probTol(c, type)}`, async (t) => {
         if (!llama) return t.skip("node-llama-cpp is not installed or has no prebuilt binary for this machine");
         const path = join(dir, `${c.config.arch}-${c.config.dim}-${type}.gguf`);
         exportGguf(path, c.config, randomWeights(c.config, 11), { type });
@@ -66,16 +63,8 @@ describe("parity with llama.cpp", async () => {
         const p = softmax(logits).f32();
         let maxDiff = 0;
         for (let i = 0; i < p.length; i++) maxDiff = Math.max(maxDiff, Math.abs(p[i]! - (ref.probs.get(i) ?? 0)));
-        assert.ok(maxDiff <= probTol(type), `max probability difference ${maxDiff}`);
-        const d = ours.tokens.findIndex((tok, i) => tok !== ref.tokens[i]);
-        if (d < 0) return;
-        // Exact types must agree everywhere. Block types may part only at a near-tie of weft's own logits
-        // (top-2 gap under 1% of the top logit), the size of the known quantised-path discrepancy.
-        const gap = topGap(model.forward(Int32Array.from([...PROMPT, ...ours.tokens.slice(0, d)])).f32());
-        const exact = type === "F32" || type === "F16";
-        assert.ok(!exact && gap.gap < 0.01 * Math.abs(gap.top),
-          `token ${d} differs: weft ${ours.tokens[d]} vs llama.cpp ${ref.tokens[d]} (weft top-2 gap ${gap.gap.toFixed(4)} at logit ${gap.top.toFixed(3)})`);
-        t.diagnostic(`diverged at token ${d} on a near-tie (gap ${gap.gap.toFixed(4)} at logit ${gap.top.toFixed(3)})`);
+        assert.deepEqual(ours.tokens, ref.tokens.slice(0, N));
+        assert.ok(maxDiff <= probTol(c, type), `max probability difference ${maxDiff}`);
       });
     }
   }
