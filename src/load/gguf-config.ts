@@ -52,5 +52,6 @@ export function configFromGguf(g: GgufFile): ModelConfig {
     slidingWindow: getOptionalInteger(g, k("attention.sliding_window")) ?? 0,
     tiedEmbeddings: !g.tensorsByName.has("output.weight"),
     qkvBias: g.tensorsByName.has("blk.0.attn_q.bias"),
+    ggmlGelu: arch === "gpt2",
   };
 }

@@ -45,6 +45,8 @@ export interface ModelConfig {
   tiedEmbeddings: boolean;
   /** q/k/v projections have biases (qwen2). */
   qkvBias: boolean;
+  /** GELU through ggml's f16 table (set for GGUF files so gpt2 matches llama.cpp exactly). */
+  ggmlGelu?: boolean;
 }
 
 export const NO_SCALING: RopeScaling = {

@@ -1,7 +1,7 @@
 // The gpt2 architecture: learned positions, LayerNorm with bias, fused qkv, GELU MLP, tied or untied output.
 import { Tensor, fromArray } from "../core/tensor.js";
 import { add } from "../core/ops/binary.js";
-import { gelu } from "../core/ops/unary.js";
+import { gelu, geluGgml } from "../core/ops/unary.js";
 import { layerNorm } from "../core/ops/norm.js";
 import { reshape, slice } from "../core/ops/view.js";
 import { Module } from "../nn/module.js";
@@ -20,13 +20,14 @@ interface Norm {
 
 class Gpt2Block extends Module {
   constructor(readonly ln1: Norm, readonly attn: SelfAttention, readonly ln2: Norm,
-    readonly up: LinearLike, readonly down: LinearLike, readonly eps: number) {
+    readonly up: LinearLike, readonly down: LinearLike, readonly eps: number, readonly ggmlGelu: boolean) {
     super();
   }
 
   forward(x: Tensor, pos0: number, cache: KVCache | null): Tensor {
     const h = add(x, this.attn.forward(layerNorm(x, this.ln1.w, this.ln1.b, this.eps), pos0, cache));
-    const m = this.down.forward(gelu(this.up.forward(layerNorm(h, this.ln2.w, this.ln2.b, this.eps)), "tanh"));
+    const u = this.up.forward(layerNorm(h, this.ln2.w, this.ln2.b, this.eps));
+    const m = this.down.forward(this.ggmlGelu ? geluGgml(u) : gelu(u, "tanh"));
     return add(h, m);
   }
 }
@@ -49,7 +50,7 @@ export class Gpt2Model extends Module {
       const attn = new SelfAttention({ qkv: w.linear(p + "attn_qkv", 3 * c.dim, c.dim, true) }, w.linear(p + "attn_output", c.dim, c.dim, true),
         { nHead: c.nHead, nHeadKv: c.nHead, headDim: c.headDim, rope: null, slidingWindow: 0 }, i);
       return new Gpt2Block(norm(p + "attn_norm"), attn, norm(p + "ffn_norm"), w.linear(p + "ffn_up", c.ffnDim, c.dim, true),
-        w.linear(p + "ffn_down", c.dim, c.ffnDim, true), c.normEps);
+        w.linear(p + "ffn_down", c.dim, c.ffnDim, true), c.normEps, c.ggmlGelu ?? false);
     });
     this.outputNorm = norm("output_norm");
     this.output = c.tiedEmbeddings || !w.has("output") ? w.linear("token_embd", c.vocabSize, c.dim, false) : w.linear("output", c.vocabSize, c.dim, false);

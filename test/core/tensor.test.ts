@@ -118,3 +118,16 @@ describe("autograd bookkeeping", () => {
     assert.deepEqual(indices.toArray(), [1, 2, 0, 2]);
   });
 });
+
+describe("geluGgml", () => {
+  it("stays within f16 precision of gelu and passes gelu's gradient through", () => {
+    const xs = W.rand([64], { rng: new Rng(4), lo: -12, hi: 12, requiresGrad: true });
+    const exact = W.gelu(xs, "tanh").toArray(), table = W.geluGgml(xs).toArray();
+    table.forEach((v, i) => assert.ok(Math.abs(v - exact[i]!) <= 2e-3 * Math.max(1, Math.abs(exact[i]!)), `${v} vs ${exact[i]}`));
+    W.backward(W.sum(W.geluGgml(xs)));
+    const viaTable = xs.grad!.toArray();
+    xs.grad = null;
+    W.backward(W.sum(W.gelu(xs, "tanh")));
+    assert.deepEqual(viaTable, xs.grad!.toArray());
+  });
+});

@@ -4,6 +4,8 @@ import { kernels } from "../../backend/registry.js";
 import { Tensor } from "../tensor.js";
 import { record } from "../autograd.js";
 import { f32Tensor, floatData } from "./util.js";
+import { f16ToF32, f32ToF16 } from "../../dtype/half.js";
+import { geluTanh as geluTanhScalar } from "../../backend/ref/math.js";
 
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const xd = floatData(op, x);
@@ -41,3 +43,19 @@ export function affine(x: Tensor, alpha: number, beta = 0): Tensor {
 
 export const scale = (x: Tensor, alpha: number): Tensor => affine(x, alpha, 0);
 export const addScalar = (x: Tensor, beta: number): Tensor => affine(x, 1, beta);
+
+/** GELU (tanh form) as ggml computes it on CPU: input rounded to f16, result read from an f16 table, and
+ *  identity/zero beyond +-10. Used for GGUF models so outputs match llama.cpp; the gradient is geluTanh's. */
+export function geluGgml(x: Tensor): Tensor {
+  const xd = floatData("geluGgml", x);
+  const y = new Float32Array(xd.length);
+  for (let i = 0; i < xd.length; i++) {
+    const v = xd[i]!;
+    y[i] = v <= -10 ? 0 : v >= 10 ? v : f16ToF32(f32ToF16(geluTanhScalar(f16ToF32(f32ToF16(v)))));
+  }
+  return record(f32Tensor(y, x.shape), "geluGgml", [x], (g) => {
+    const dx = new Float32Array(xd.length);
+    kernels().unaryBackward("geluTanh", xd, y, g.f32(), dx);
+    return [f32Tensor(dx, x.shape)];
+  });
+}
