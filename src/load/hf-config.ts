@@ -1,0 +1,65 @@
+// Hugging Face config.json -> ModelConfig (llama, mistral, qwen2, gpt2); auto_map is never executed.
+import { NO_SCALING, type ModelConfig, type RopeScaling } from "../models/config.js";
+import { resolveArch } from "../models/registry.js";
+import { FormatError, UnsupportedError } from "../util/errors.js";
+
+type Json = Record<string, unknown>;
+
+function num(cfg: Json, key: string, fallback?: number): number {
+  const v = cfg[key];
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (v === undefined || v === null) {
+    if (fallback !== undefined) return fallback;
+    throw new FormatError("config.json", `missing number '${key}'`);
+  }
+  throw new FormatError("config.json", `'${key}' must be a number but is ${JSON.stringify(v)}`);
+}
+
+function ropeScaling(cfg: Json): RopeScaling {
+  const rs = cfg.rope_scaling as Json | null | undefined;
+  if (!rs) return NO_SCALING;
+  const type = String(rs.rope_type ?? rs.type ?? "none");
+  const factor = num(rs, "factor", 1);
+  const orig = num(rs, "original_max_position_embeddings", num(cfg, "max_position_embeddings", 2048));
+  if (type === "linear") return { ...NO_SCALING, type, factor };
+  if (type === "llama3") {
+    return { ...NO_SCALING, type, factor, originalContext: orig, lowFreqFactor: num(rs, "low_freq_factor", 1), highFreqFactor: num(rs, "high_freq_factor", 4) };
+  }
+  if (type === "yarn") {
+    return { ...NO_SCALING, type, factor, originalContext: orig, attnFactor: num(rs, "attention_factor", 0), betaFast: num(rs, "beta_fast", 32), betaSlow: num(rs, "beta_slow", 1) };
+  }
+  if (type === "dynamic" || type === "default") return NO_SCALING; // dynamic NTK only changes past the trained length
+  throw new UnsupportedError("config.json", `rope_scaling type '${type}' is not supported (linear, dynamic, yarn, llama3)`);
+}
+
+/** Parse an HF config.json object. A model_type weft does not know is refused with a clear reason. */
+export function configFromHf(cfg: Json): ModelConfig {
+  const modelType = String(cfg.model_type ?? "");
+  if (!modelType) throw new FormatError("config.json", "missing 'model_type'");
+  if (cfg.auto_map && !["llama", "mistral", "qwen2", "gpt2"].includes(modelType)) {
+    throw new UnsupportedError("config.json", `model_type '${modelType}' needs custom code (auto_map); weft never runs repository code`);
+  }
+  const arch = resolveArch(modelType);
+  if (arch === "gpt2") {
+    const dim = num(cfg, "n_embd");
+    const nHead = num(cfg, "n_head");
+    return {
+      arch, vocabSize: num(cfg, "vocab_size"), dim, nLayer: num(cfg, "n_layer"), nHead, nHeadKv: nHead, headDim: dim / nHead,
+      ffnDim: num(cfg, "n_inner", 4 * dim), contextLength: num(cfg, "n_positions", 1024), normEps: num(cfg, "layer_norm_epsilon", 1e-5),
+      ropeBase: 10000, nRot: 0, ropeNeox: false, ropeScaling: NO_SCALING, ropeFreqFactors: null, slidingWindow: 0,
+      tiedEmbeddings: cfg.tie_word_embeddings !== false, qkvBias: true,
+    };
+  }
+  const dim = num(cfg, "hidden_size");
+  const nHead = num(cfg, "num_attention_heads");
+  const headDim = num(cfg, "head_dim", dim / nHead);
+  const window = cfg.use_sliding_window === false ? 0 : num(cfg, "sliding_window", 0);
+  return {
+    arch, vocabSize: num(cfg, "vocab_size"), dim, nLayer: num(cfg, "num_hidden_layers"), nHead,
+    nHeadKv: num(cfg, "num_key_value_heads", nHead), headDim, ffnDim: num(cfg, "intermediate_size"),
+    contextLength: num(cfg, "max_position_embeddings", 2048), normEps: num(cfg, "rms_norm_eps", 1e-6),
+    ropeBase: num(cfg, "rope_theta", 10000), nRot: headDim, ropeNeox: arch === "qwen2", ropeScaling: ropeScaling(cfg),
+    ropeFreqFactors: null, slidingWindow: window ?? 0, tiedEmbeddings: cfg.tie_word_embeddings === true,
+    qkvBias: arch === "qwen2" || cfg.attention_bias === true,
+  };
+}
