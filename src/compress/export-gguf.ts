@@ -57,6 +57,12 @@ function archMetadata(c: ModelConfig, name: string): Map<string, GgufValue> {
   m.set(`${a}.attention.layer_norm_rms_epsilon`, c.normEps);
   m.set(`${a}.rope.freq_base`, c.ropeBase);
   m.set(`${a}.rope.dimension_count`, c.nRot);
+  const rs = c.ropeScaling;
+  if (rs.type === "linear" || rs.type === "yarn") {
+    m.set(`${a}.rope.scaling.type`, rs.type);
+    m.set(`${a}.rope.scaling.factor`, rs.factor);
+    if (rs.originalContext > 0) m.set(`${a}.rope.scaling.original_context_length`, rs.originalContext);
+  }
   if (c.headDim !== c.dim / c.nHead) {
     m.set(`${a}.attention.key_length`, c.headDim);
     m.set(`${a}.attention.value_length`, c.headDim);
@@ -85,5 +91,11 @@ export function exportGguf(path: string, config: ModelConfig, weights: Map<strin
   // floats that happen to be whole numbers (rope.freq_base = 10000) must still be written as f32
   const floatKeys = [...metadata.keys()].filter((k) => /(epsilon|freq_base|scaling\.factor)$/.test(k));
   const metadataTypes = new Map(floatKeys.map((k) => [k, { type: "f32" as const }]));
-  writeGgufFile(path, { metadata, metadataTypes, tensors: tensorsToGguf(weights, opts.type) });
+  const tensors = tensorsToGguf(weights, opts.type);
+  // llama 3.1-style per-frequency divisors travel as a constant tensor, as llama.cpp's converter writes them
+  if (config.ropeFreqFactors) {
+    const f = config.ropeFreqFactors;
+    tensors.push({ name: "rope_freqs.weight", shape: [f.length], type: "F32", data: new Uint8Array(f.buffer, f.byteOffset, f.byteLength) });
+  }
+  writeGgufFile(path, { metadata, metadataTypes, tensors });
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { llamaConfig, type ModelConfig } from "../../src/models/config.js";
+import { llamaConfig, NO_SCALING, type ModelConfig } from "../../src/models/config.js";
 import { randomWeights } from "../../src/models/random.js";
 import { exportGguf } from "../../src/compress/export-gguf.js";
 import { load } from "../../src/load/index.js";
@@ -29,6 +29,15 @@ const CASES: Case[] = [
   { name: "qwen2 (qkv bias, neox rope)",
     config: { ...llamaConfig({ vocabSize: 320, dim: 256, nLayer: 2, nHead: 8, nHeadKv: 2, ffnDim: 512, contextLength: 256 }), arch: "qwen2", qkvBias: true, ropeNeox: true, ropeBase: 1000000, normEps: 1e-6 },
     types: ["F32", "Q8_0", "Q4_K"] },
+  { name: "llama linear RoPE scaling x2",
+    config: llamaConfig({ vocabSize: 320, dim: 64, nLayer: 2, nHead: 4, ffnDim: 128, contextLength: 256, ropeScaling: { ...NO_SCALING, type: "linear", factor: 2 } }),
+    types: ["F32"] },
+  { name: "llama YaRN x4 from 32 positions",
+    config: llamaConfig({ vocabSize: 320, dim: 64, nLayer: 2, nHead: 4, ffnDim: 128, contextLength: 256, ropeScaling: { ...NO_SCALING, type: "yarn", factor: 4, originalContext: 32 } }),
+    types: ["F32"] },
+  { name: "llama rope_freqs factors (llama 3.1 style)",
+    config: llamaConfig({ vocabSize: 320, dim: 64, nLayer: 2, nHead: 4, ffnDim: 128, contextLength: 256, ropeFreqFactors: Float32Array.from({ length: 8 }, (_, i) => 1 + i) }),
+    types: ["F32"] },
   { name: "gpt2 (learned positions, layernorm, fused qkv)",
     config: { ...llamaConfig({ vocabSize: 320, dim: 128, nLayer: 2, nHead: 4, ffnDim: 512, contextLength: 128 }), arch: "gpt2" },
     types: ["F32", "F16", "Q8_0", "Q4_0"] },
