@@ -26,8 +26,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions", "-fno-omit-frame-pointer"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags": ["-O3", "-march=native", "-fno-exceptions", "-fno-math-errno", "-Wno-maybe-uninitialized"],
-      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-pthread"],
+      "cflags": ["-O3", "-march=<!(node -p \"process.env.WEFT_NATIVE_ARCH || 'native'\")", "-fno-exceptions", "-fno-math-errno", "-Wno-maybe-uninitialized"],
+      "cflags_cc": ["-O3", "-march=<!(node -p \"process.env.WEFT_NATIVE_ARCH || 'native'\")", "-std=c++17", "-fno-exceptions", "-fno-math-errno", "-pthread"],
       "ldflags": ["-pthread"],
       "xcode_settings": {
         "OTHER_CFLAGS": ["-O3", "-march=native"],

@@ -42,6 +42,7 @@ forEachPair("matmul odd and blocked shapes (257x129x513, direct/packed boundary,
     runMatmul(p, params(257, 129, 513, tA, tB), seed++);
     runMatmul(p, params(16, 300, 70, tA, tB), seed++);
     runMatmul(p, params(17, 300, 70, tA, tB), seed++);
+    runMatmul(p, params(12, 200, 45, tA, tB, { accumulate: true }), seed++);
     runMatmul(p, params(40, 1030, 600, tA, tB, { accumulate: true }), seed++);
   }
   runMatmul(p, params(4096, 1, 7, false, false), seed++);
@@ -82,7 +83,7 @@ function runLinear(p: Pair, type: GgmlTypeName, M: number, N: number, K: number,
 forEachPair("linear F32/F16/BF16 weights, decode and prefill shapes", (p) => {
   let seed = 300;
   for (const type of ["F32", "F16", "BF16"] as const) {
-    for (const M of [1, 3, 16, 17, 40])
+    for (const M of [1, 3, 9, 16, 17, 40])
       for (const N of [1, 7, 33, 100])
         for (const K of [1, 7, 31, 32, 33, 257]) runLinear(p, type, M, N, K, seed++);
     runLinear(p, type, 1, 9, 4096, seed++);

@@ -10,7 +10,9 @@
 namespace weft {
 namespace {
 
-constexpr int AMB = VN >= 16 ? 4 : 2;  // rows of C per axpy pass (register budget)
+constexpr int AMB = VN >= 16 ? 4 : 2;
+// Row-major B: up to this M the k-unrolled axpy rows stream B once in order (decode); above, register tiles.
+constexpr int64_t kAxpyMaxM = 8;  // rows of C per axpy pass (register budget)
 constexpr int DMB = VN >= 16 ? 4 : 2;  // rows of x per dot tile
 
 /** crow[m][0, jn) += sum_u a[m][u] * brow[u][0, jn) for MB rows and U k-steps. */
@@ -85,6 +87,77 @@ void axpy_cols(const GemmArgs& g, int64_t n0, int64_t n1) {
     for (; k + 4 <= g.K; k += 4) rows_step<T, 4>(g, k, j0, jn);
     for (; k < g.K; k++) rows_step<T, 1>(g, k, j0, jn);
   }
+}
+
+constexpr int TMB = VN >= 16 ? 6 : 3;  // register tile of the unpacked kernel: TMB rows x TNV vectors
+constexpr int TNV = VN >= 16 ? 4 : 2;
+constexpr int64_t kPrefetchRows = 8;
+
+/** C[MB rows from m0, TNV*VN cols from j] (+)= A[rows, :] x B[:, cols], B row-major read in place (no packing);
+ *  the C tile lives in registers for the whole k loop. PART: only `nv` columns are valid. */
+template <BType T, int MB, bool PART>
+static inline void tile(const GemmArgs& g, int64_t m0, int64_t j, int64_t nv) {
+  using L = BLoad<T>;
+  using E = typename L::E;
+  Vec acc[MB][TNV];
+  float* c = g.c + m0 * g.ldc + j;
+  int64_t cnt[TNV];
+  for (int v = 0; v < TNV; v++) cnt[v] = PART ? (nv - v * VN < 0 ? 0 : nv - v * VN > VN ? VN : nv - v * VN) : VN;
+#pragma GCC unroll 8
+  for (int m = 0; m < MB; m++)
+#pragma GCC unroll 4
+    for (int v = 0; v < TNV; v++)
+      acc[m][v] = !g.accumulate ? vzero() : PART ? vload_part(c + m * g.ldc + v * VN, cnt[v]) : vload(c + m * g.ldc + v * VN);
+  const E* bp = static_cast<const E*>(g.b) + j;
+  const float* ap = g.a + m0 * g.a_rs;
+  for (int64_t k = 0; k < g.K; k++, bp += g.b_rs, ap += g.a_cs) {
+    // B rows are 256-byte pieces at a large stride: the hardware prefetcher misses them, so fetch ahead.
+    const char* pf = reinterpret_cast<const char*>(bp + kPrefetchRows * g.b_rs);
+#pragma GCC unroll 4
+    for (int l = 0; l < (int)(TNV * VN * sizeof(E)); l += 64) __builtin_prefetch(pf + l, 0, 3);
+    Vec bv[TNV];
+#pragma GCC unroll 4
+    for (int v = 0; v < TNV; v++) bv[v] = PART ? L::part(bp + v * VN, cnt[v]) : L::load(bp + v * VN);
+#pragma GCC unroll 8
+    for (int m = 0; m < MB; m++) {
+      const Vec av = vset1(ap[m * g.a_rs]);
+#pragma GCC unroll 4
+      for (int v = 0; v < TNV; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < MB; m++)
+#pragma GCC unroll 4
+    for (int v = 0; v < TNV; v++) {
+      if (PART) vstore_part(c + m * g.ldc + v * VN, acc[m][v], cnt[v]);
+      else vstore(c + m * g.ldc + v * VN, acc[m][v]);
+    }
+}
+
+template <BType T, bool PART>
+void tile_rows(const GemmArgs& g, int64_t j, int64_t nv) {
+  for (int64_t m0 = 0; m0 < g.M; m0 += TMB) {
+    switch (g.M - m0 < TMB ? g.M - m0 : TMB) {
+      case 1: tile<T, 1, PART>(g, m0, j, nv); break;
+      case 2: tile<T, 2, PART>(g, m0, j, nv); break;
+      case 3: tile<T, 3, PART>(g, m0, j, nv); break;
+#if defined(__AVX512F__)
+      case 4: tile<T, 4, PART>(g, m0, j, nv); break;
+      case 5: tile<T, 5, PART>(g, m0, j, nv); break;
+      case 6: tile<T, 6, PART>(g, m0, j, nv); break;
+#endif
+      default: break;
+    }
+  }
+}
+
+/** Columns [n0, n1) with the register-tiled unpacked kernel. */
+template <BType T>
+void tile_cols(const GemmArgs& g, int64_t n0, int64_t n1) {
+  constexpr int64_t W = TNV * VN;
+  int64_t j = n0;
+  for (; j + W <= n1; j += W) tile_rows<T, false>(g, j, W);
+  if (j < n1) tile_rows<T, true>(g, j, n1 - j);
 }
 
 /** out[m][n] (+)= dot(x[m], w[n]) for MB rows of x and NB rows of w (nbv of them valid). */
@@ -175,10 +248,11 @@ void direct(const GemmArgs& g, int nth) {
   if (n > nth) n = nth;
   auto body = [&](int ith, int nt) {
     int64_t n0, n1;
-    split_range(g.N, ith, nt, dot ? 8 : VN, &n0, &n1);
+    split_range(g.N, ith, nt, dot ? 8 : TNV * VN, &n0, &n1);
     if (n0 >= n1) return;
     if (dot) dot_cols<T>(g, x, ldx, n0, n1);
-    else axpy_cols<T>(g, n0, n1);
+    else if (g.M <= kAxpyMaxM) axpy_cols<T>(g, n0, n1);
+    else tile_cols<T>(g, n0, n1);
   };
   parallel(n, body);
   free(xcopy);

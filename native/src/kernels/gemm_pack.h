@@ -70,6 +70,48 @@ static inline void pack_a(const GemmArgs& g, int64_t m0, int64_t mc, int64_t k0,
   }
 }
 
+#if defined(__AVX512F__)
+/** In-register 16x16 transpose: r[i][k] -> r[k][i] (unpack, shuffle within lanes, then two lane shuffles). */
+static inline void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  // u[4g + c], 128-bit lane L: rows 4g..4g+3 at column 4L + c.
+  for (int g = 0; g < 4; g++) {
+    const __m512 lo0 = t[4 * g], hi0 = t[4 * g + 1], lo1 = t[4 * g + 2], hi1 = t[4 * g + 3];
+    u[4 * g + 0] = _mm512_shuffle_ps(lo0, lo1, 0x44);
+    u[4 * g + 1] = _mm512_shuffle_ps(lo0, lo1, 0xEE);
+    u[4 * g + 2] = _mm512_shuffle_ps(hi0, hi1, 0x44);
+    u[4 * g + 3] = _mm512_shuffle_ps(hi0, hi1, 0xEE);
+  }
+  for (int c = 0; c < 4; c++) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+    const __m512 w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+    const __m512 w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+    r[c] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+    r[8 + c] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
+    r[4 + c] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+    r[12 + c] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
+  }
+}
+
+/** Full panel of B stored [N, K]: 16 columns x 16 k at a time, transposed in registers. Returns k done. */
+template <BType T>
+static inline int64_t pack_b_trans16(const typename BLoad<T>::E* s, int64_t ld, int64_t kc, float* dst) {
+  int64_t k = 0;
+  for (; k + 16 <= kc; k += 16)
+    for (int h = 0; h < NR; h += 16) {
+      __m512 r[16];
+      for (int i = 0; i < 16; i++) r[i] = BLoad<T>::load(s + (h + i) * ld + k).v;
+      transpose16(r);
+      for (int i = 0; i < 16; i++) _mm512_storeu_ps(dst + (k + i) * NR + h, r[i]);
+    }
+  return k;
+}
+#endif
+
 /** Packs rows [k0, k0+kc) x cols [n0, n0+nc) of B into NR-column panels: bp[p*NR*kc + k*NR + j], widened to f32. */
 template <BType T>
 static inline void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* bp) {
@@ -93,15 +135,20 @@ static inline void pack_b(const GemmArgs& g, int64_t k0, int64_t kc, int64_t n0,
           vstore(dst + k * NR + VN, nr > VN ? L::part(s + VN, nr - VN) : vzero());
         }
       }
-    } else {  // stored [N, K]: widen VN k-values of one column at a time, then scatter them down the panel
+    } else {  // stored [N, K]: transpose 16x16 blocks; tails widen VN k-values and scatter them down the panel
+      const E* s0 = b + (n0 + p0) * g.b_cs + k0 * g.b_rs;
+      int64_t kdone = 0;
+#if defined(__AVX512F__)
+      if (nr == NR) kdone = pack_b_trans16<T>(s0, g.b_cs, kc, dst);
+#endif
       alignas(64) float t[VN];
       for (int64_t j = 0; j < NR; j++) {
         if (j >= nr) {
-          for (int64_t k = 0; k < kc; k++) dst[k * NR + j] = 0.0f;
+          for (int64_t k = kdone; k < kc; k++) dst[k * NR + j] = 0.0f;
           continue;
         }
-        const E* s = b + (n0 + p0 + j) * g.b_cs + k0 * g.b_rs;
-        int64_t k = 0;
+        const E* s = s0 + j * g.b_cs;
+        int64_t k = kdone;
         for (; k + VN <= kc; k += VN) {
           vstore(t, L::load(s + k));
           for (int u = 0; u < VN; u++) dst[(k + u) * NR + j] = t[u];
