@@ -6,11 +6,12 @@ import { ShapeError, ValueError } from "../util/errors.js";
 export abstract class Module {
   training = true;
 
-  /** Every parameter with its dotted path, e.g. "layers.0.attn.wq.weight". */
+  /** Every parameter with its dotted path, e.g. "layers.0.attn.wq.weight"; a shared (tied) tensor is listed once. */
   namedParameters(prefix = ""): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) visit(value, prefix + key, out, new Set());
-    return out;
+    const seen = new Set<Tensor>();
+    return out.filter(([, t]) => !seen.has(t) && seen.add(t) !== undefined);
   }
 
   parameters(): Tensor[] {
