@@ -47,10 +47,12 @@ export abstract class Module {
 
   children(): Module[] {
     const out: Module[] = [];
-    for (const v of Object.values(this)) {
+    const add = (v: unknown): void => {
       if (v instanceof Module) out.push(v);
-      else if (Array.isArray(v)) for (const x of v) if (x instanceof Module) out.push(x);
-    }
+      else if (Array.isArray(v)) v.forEach(add);
+      else if (isPlainObject(v)) Object.values(v).forEach(add);
+    };
+    Object.values(this).forEach(add);
     return out;
   }
 
@@ -86,5 +88,12 @@ function visit(value: unknown, path: string, out: [string, Tensor][], seen: Set<
     out.push(...value.namedParameters(path + "."));
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => visit(v, `${path}.${i}`, out, seen));
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`, out, seen);
   }
+}
+
+/** Plain records like { q, k, v } group layers without being Modules themselves. */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }

@@ -40,3 +40,14 @@ describe("training a llama from a config", () => {
     assert.ok(losses.at(-1)! < 0.3, `last loss ${losses.at(-1)}`);
   });
 });
+
+describe("module tree", () => {
+  it("finds every parameter of a llama, including q/k/v inside the attention's projection record", () => {
+    const cfg = llamaConfig({ vocabSize: 16, dim: 8, nLayer: 2, nHead: 2, ffnDim: 16 });
+    const w = TrainableWeights.random(cfg, 1);
+    const model = new LlamaModel(cfg, w);
+    const names = model.namedParameters().map(([n]) => n);
+    assert.equal(names.length, w.named().size);
+    assert.ok(names.includes("blocks.1.attn.proj.q.weight"), names.join(", "));
+  });
+});
