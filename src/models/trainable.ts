@@ -1,35 +1,11 @@
 // A WeightSource of fresh trainable f32 parameters (from-scratch training), or of f32 copies of any source's
 // weights (full fine-tuning): the same architecture code then trains with autograd.
 import { Tensor, fromArray } from "../core/tensor.js";
-import { linear } from "../core/ops/matmul.js";
-import { embedding } from "../core/ops/embedding.js";
 
-import { Module } from "../nn/module.js";
-import type { LinearLike } from "../nn/linear-like.js";
+import { Embedding, Linear } from "../nn/layers.js";
 import type { WeightSource } from "./weights.js";
 import type { ModelConfig } from "./config.js";
 import { randomWeights, type NamedArray } from "./random.js";
-
-/** y = x W^T + b over a shared weight tensor (so tied embeddings share one parameter). */
-export class TrainableLinear extends Module implements LinearLike {
-  constructor(public weight: Tensor, public bias: Tensor | null) {
-    super();
-  }
-
-  forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
-  }
-}
-
-class TrainableEmbedding extends Module {
-  constructor(public weight: Tensor) {
-    super();
-  }
-
-  forward(ids: Tensor): Tensor {
-    return embedding(this.weight, ids);
-  }
-}
 
 /** Parameters keyed by GGUF name; a name asked for twice (tied output) returns the same tensor. */
 export class TrainableWeights implements WeightSource {
@@ -57,16 +33,16 @@ export class TrainableWeights implements WeightSource {
     return this.init.has(`${name}.weight`);
   }
 
-  linear(name: string, N: number, K: number, bias: boolean): TrainableLinear {
-    return new TrainableLinear(this.param(`${name}.weight`, [N, K]), bias ? this.param(`${name}.bias`, [N]) : null);
+  linear(name: string, N: number, K: number, bias: boolean): Linear {
+    return new Linear(this.param(`${name}.weight`, [N, K]), bias ? this.param(`${name}.bias`, [N]) : null);
   }
 
   vector(name: string, n: number): Tensor {
     return this.param(name.endsWith(".weight") || name.endsWith(".bias") ? name : `${name}.weight`, [n]);
   }
 
-  embedding(name: string, V: number, C: number): TrainableEmbedding {
-    return new TrainableEmbedding(this.param(`${name}.weight`, [V, C]));
+  embedding(name: string, V: number, C: number): Embedding {
+    return new Embedding(this.param(`${name}.weight`, [V, C]));
   }
 
   /** Every parameter by GGUF name (for saving and optimisers). */

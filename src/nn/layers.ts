@@ -1,21 +1,31 @@
-// Basic layers: Linear, Embedding, RMSNorm, LayerNorm.
+// Basic trainable layers over f32 parameters: Linear, Embedding, RMSNorm, LayerNorm.
 import { Tensor, randn, zeros, ones } from "../core/tensor.js";
 import { linear } from "../core/ops/matmul.js";
 import { embedding } from "../core/ops/embedding.js";
 import { layerNorm, rmsNorm } from "../core/ops/norm.js";
 import type { Rng } from "../core/rng.js";
 import { Module } from "./module.js";
+import type { LinearLike } from "./linear-like.js";
 
-/** y = x W^T + b with W [out, in] (PyTorch layout); init N(0, 1/in). */
-export class Linear extends Module {
-  weight: Tensor;
-  bias: Tensor | null;
-
-  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; rng?: Rng; std?: number } = {}) {
+/** y = x W^T + b with W [out, in] (PyTorch layout). */
+export class Linear extends Module implements LinearLike {
+  constructor(public weight: Tensor, public bias: Tensor | null = null) {
     super();
+  }
+
+  /** A fresh layer, W ~ N(0, std^2) with std 1/sqrt(in) by default. */
+  static init(inFeatures: number, outFeatures: number, opts: { bias?: boolean; rng?: Rng; std?: number } = {}): Linear {
     const std = opts.std ?? 1 / Math.sqrt(inFeatures);
-    this.weight = randn([outFeatures, inFeatures], { rng: opts.rng, std, requiresGrad: true });
-    this.bias = opts.bias ? zeros([outFeatures], { requiresGrad: true }) : null;
+    return new Linear(randn([outFeatures, inFeatures], { rng: opts.rng, std, requiresGrad: true }),
+      opts.bias ? zeros([outFeatures], { requiresGrad: true }) : null);
+  }
+
+  get inFeatures(): number {
+    return this.weight.shape[1]!;
+  }
+
+  get outFeatures(): number {
+    return this.weight.shape[0]!;
   }
 
   forward(x: Tensor): Tensor {
@@ -24,11 +34,12 @@ export class Linear extends Module {
 }
 
 export class Embedding extends Module {
-  weight: Tensor;
-
-  constructor(vocab: number, dim: number, opts: { rng?: Rng; std?: number } = {}) {
+  constructor(public weight: Tensor) {
     super();
-    this.weight = randn([vocab, dim], { rng: opts.rng, std: opts.std ?? 0.02, requiresGrad: true });
+  }
+
+  static init(vocab: number, dim: number, opts: { rng?: Rng; std?: number } = {}): Embedding {
+    return new Embedding(randn([vocab, dim], { rng: opts.rng, std: opts.std ?? 0.02, requiresGrad: true }));
   }
 
   forward(ids: Tensor): Tensor {

@@ -13,8 +13,8 @@ class Mlp extends Module {
   l2: Linear;
   constructor(rng: Rng) {
     super();
-    this.l1 = new Linear(2, 32, { bias: true, rng });
-    this.l2 = new Linear(32, 2, { bias: true, rng });
+    this.l1 = Linear.init(2, 32, { bias: true, rng });
+    this.l2 = Linear.init(32, 2, { bias: true, rng });
   }
   forward(x: Tensor): Tensor {
     return this.l2.forward(W.tanh(this.l1.forward(x)));
@@ -60,13 +60,13 @@ class PrevToken extends Module {
   head: Linear;
   constructor(readonly V: number, readonly C: number, readonly H: number, rng: Rng) {
     super();
-    this.emb = new Embedding(V, C, { rng, std: 1 });
-    this.wq = new Linear(C, C, { rng });
-    this.wk = new Linear(C, C, { rng });
-    this.wv = new Linear(C, C, { rng });
-    this.wo = new Linear(C, C, { rng });
+    this.emb = Embedding.init(V, C, { rng, std: 1 });
+    this.wq = Linear.init(C, C, { rng });
+    this.wk = Linear.init(C, C, { rng });
+    this.wv = Linear.init(C, C, { rng });
+    this.wo = Linear.init(C, C, { rng });
     this.norm = new RMSNorm(C);
-    this.head = new Linear(C, V, { rng });
+    this.head = Linear.init(C, V, { rng });
   }
   forward(ids: Tensor): Tensor {
     const [B, T] = ids.shape as [number, number];
