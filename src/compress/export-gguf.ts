@@ -14,13 +14,18 @@ export interface ExportOptions {
   name?: string;
 }
 
-/** A llama-style SentencePiece vocabulary: <unk>, <s>, </s>, 256 byte tokens, then filler pieces. */
+/** A llama-style SentencePiece vocabulary: <unk>, <s>, </s>, 256 byte tokens, the word boundary "▁", then filler
+ *  pieces. Text encodes to bytes plus "▁" and decodes back exactly. */
 export function syntheticVocab(V: number): Map<string, GgufValue> {
   const tokens: string[] = ["<unk>", "<s>", "</s>"];
   const types: number[] = [2, 3, 3];
   for (let b = 0; b < 256 && tokens.length < V; b++) {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`);
     types.push(6);
+  }
+  if (tokens.length < V) {
+    tokens.push("\u2581");
+    types.push(1);
   }
   while (tokens.length < V) {
     tokens.push(`\u2581w${tokens.length}`);
