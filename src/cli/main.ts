@@ -10,6 +10,7 @@ const COMMANDS: Record<string, string> = {
   generate: "generate text from a GGUF model",
   inspect: "print a GGUF file's metadata and tensor table",
   tokenize: "print the token ids of a text",
+  train: "pre-train a model from scratch (--config CONFIG.json)",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
 };
 
