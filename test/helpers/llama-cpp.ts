@@ -24,13 +24,13 @@ export interface ReferenceRun {
 }
 
 /** Greedy-decode `n` tokens after `prompt` and report the next-token distribution at the end of the prompt. */
-export async function llamaCppGreedy(path: string, prompt: number[], n: number, threads = 1): Promise<ReferenceRun> {
+export async function llamaCppGreedy(path: string, prompt: number[], n: number, threads = 1, lora?: string): Promise<ReferenceRun> {
   const llama = await getLlamaCpp();
   if (!llama) throw new Error("node-llama-cpp unavailable");
   const model: NlcModel = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
   try {
     const ctx = await model.createContext({ contextSize: Math.max(64, prompt.length + n + 8), threads, sequences: 1,
-      flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" });
+      flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32", ...(lora ? { lora: { adapters: [{ filePath: lora }] } } : {}) });
     const seq = ctx.getSequence();
     const last = prompt.length - 1;
     const items = prompt.map((t, i) => (i === last ? ([t, { generateNext: { probabilities: true } }] as const) : t));
