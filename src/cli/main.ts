@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   inspect: "print a GGUF file's metadata and tensor table",
   tokenize: "print the token ids of a text",
   train: "pre-train a model from scratch (--config CONFIG.json)",
+  finetune: "full or LoRA fine-tuning of a model (--model --data --method --out)",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
 };
 

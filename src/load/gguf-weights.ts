@@ -47,3 +47,18 @@ export class GgufWeights implements WeightSource {
     return new QuantEmbedding(this.matrix(`${name}.weight`, V, C));
   }
 }
+
+/** Every manifest tensor of a GGUF decoded to f32 (for full fine-tuning and distillation students). */
+export function ggufToArrays(file: GgufFile, names: readonly { name: string; shape: number[] }[]): Map<string, { shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const { name, shape } of names) {
+    const t = file.tensorsByName.get(name);
+    if (!t) throw new FormatError("load", `tensor '${name}' is missing from the GGUF file`);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n), codec = codecFor(t.type.name), rows = shape.length === 2 ? shape[0]! : 1;
+    const src = file.tensorData(name), rb = src.byteLength / rows, K = n / rows;
+    for (let r = 0; r < rows; r++) codec.dequantizeRow(src.subarray(r * rb, (r + 1) * rb), data.subarray(r * K, (r + 1) * K));
+    out.set(name, { shape, data });
+  }
+  return out;
+}

@@ -4,6 +4,16 @@ import { generateStream, type GenerateResult } from "../../generate/generate.js"
 import { setThreads } from "../../backend/registry.js";
 import { numberFlag, parseFlags, requireString, stringFlag, type Flags } from "../args.js";
 import { ArgumentError } from "../../util/errors.js";
+import { loadGgufLora, loadPeftAdapter } from "../../train/adapters.js";
+import type { Module } from "../../nn/module.js";
+import type { ModelConfig } from "../../models/config.js";
+import { statSync } from "node:fs";
+
+/** A PEFT folder or a GGUF LoRA file, applied in place. */
+function applyAdapter(path: string, model: Module, config: ModelConfig): void {
+  if (statSync(path).isDirectory()) loadPeftAdapter(path, model, config);
+  else loadGgufLora(path, model);
+}
 
 const FLAGS: Flags = {
   model: { type: "string", short: "m", help: "GGUF model file" },
@@ -19,6 +29,7 @@ const FLAGS: Flags = {
   threads: { type: "string", short: "t", help: "native threads (default: all cores)" },
   ctx: { type: "string", short: "c", help: "context size (default: the model's, capped at 4096)" },
   stop: { type: "string", multiple: true, help: "stop string (repeatable)" },
+  lora: { type: "string", help: "LoRA adapter: a GGUF adapter file or a PEFT folder" },
   json: { type: "boolean", help: "print one JSON object on stdout" },
 };
 
@@ -39,7 +50,9 @@ export async function run(argv: string[]): Promise<number> {
   const threads = numberFlag("generate", p, "threads", { min: 1, max: 1024, integer: true });
   if (threads) setThreads(threads);
   const t0 = performance.now();
-  const { model, tokenizer } = load(modelPath);
+  const { model, tokenizer, config } = load(modelPath);
+  const lora = stringFlag(p, "lora");
+  if (lora) applyAdapter(lora, model as unknown as Module, config);
   const loadMs = performance.now() - t0;
   const json = p.values.json === true;
   const it = generateStream(model, tokenizer, text ?? parseTokens(tokens!), {
