@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   tokenize: "print the token ids of a text",
   train: "pre-train a model from scratch (--config CONFIG.json)",
   finetune: "full or LoRA fine-tuning of a model (--model --data --method --out)",
+  distill: "train a student on a teacher's softened logits (--teacher --student|--student-config --data --out)",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
 };
 

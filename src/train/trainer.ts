@@ -34,7 +34,12 @@ export interface TrainOptions {
   evalEvery?: number;
   /** Called after every optimiser step. */
   onStep?(m: StepMetrics): void;
+  /** The training loss of a batch (default: next-token cross-entropy); distillation plugs in here. */
+  lossFn?(model: TrainableModel, input: Tensor, target: Tensor): Tensor;
 }
+
+const crossEntropyLoss = (model: TrainableModel, input: Tensor, target: Tensor): Tensor =>
+  crossEntropy(model.forward(input, null, { allLogits: true }), target);
 
 export interface StepMetrics {
   step: number;
@@ -110,7 +115,7 @@ export class Trainer {
     let loss = 0, tokens = 0;
     for (let k = 0; k < accum; k++) {
       const { input, target } = batchTensors(this.nextRows());
-      const l = crossEntropy(this.model.forward(input, null, { allLogits: true }), target);
+      const l = (this.o.lossFn ?? crossEntropyLoss)(this.model, input, target);
       loss += l.item() / accum;
       tokens += input.size;
       backward(accum > 1 ? mul(l, 1 / accum) : l);
