@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string> = {
   train: "pre-train a model from scratch (--config CONFIG.json)",
   finetune: "full or LoRA fine-tuning of a model (--model --data --method --out)",
   distill: "train a student on a teacher's softened logits (--teacher --student|--student-config --data --out)",
+  plot: "draw loss curves from a metrics JSONL as a PNG (-o loss.png)",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
 };
 
