@@ -68,6 +68,6 @@ export function llamaConfig(p: Partial<ModelConfig> & Pick<ModelConfig, "vocabSi
 export interface LanguageModel {
   readonly config: ModelConfig;
   /** tokens [B, T] -> logits [B, V] for the last position, or [B, T, V] with allLogits. */
-  forward(tokens: Tensor | Int32Array, cache?: KVCache | null, opts?: { allLogits?: boolean }): Tensor;
+  forward(tokens: Tensor | Int32Array, cache?: KVCache | null, opts?: { allLogits?: boolean; prefix?: Tensor | null }): Tensor;
   makeCache(ctx: number, type?: KvType): KVCache;
 }

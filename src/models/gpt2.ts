@@ -3,14 +3,13 @@ import { Tensor, fromArray } from "../core/tensor.js";
 import { add } from "../core/ops/binary.js";
 import { gelu, geluGgml } from "../core/ops/unary.js";
 import { layerNorm } from "../core/ops/norm.js";
-import { reshape, slice } from "../core/ops/view.js";
 import { Module } from "../nn/module.js";
 import { SelfAttention } from "../nn/attention.js";
 import { KVCache, type KvType } from "../nn/kv-cache.js";
 import type { LinearLike } from "../nn/linear-like.js";
 import type { ModelConfig } from "./config.js";
 import type { WeightSource } from "./weights.js";
-import type { ForwardOptions } from "./llama.js";
+import { outputPositions, withPrefix, type ForwardOptions } from "./llama.js";
 import { ValueError } from "../util/errors.js";
 
 interface Norm {
@@ -62,16 +61,16 @@ export class Gpt2Model extends Module {
 
   forward(tokens: Tensor | Int32Array, cache: KVCache | null = null, opts: ForwardOptions = {}): Tensor {
     const ids = tokens instanceof Tensor ? tokens : fromArray(tokens, [1, tokens.length]);
-    const [B, T] = ids.shape as [number, number];
+    const B = ids.shape[0]!, n = opts.prefix?.shape[0] ?? 0, T = ids.shape[1]! + n;
     const pos0 = cache ? cache.length : 0;
     if (pos0 + T > this.config.contextLength) {
       throw new ValueError("gpt2", `position ${pos0 + T} exceeds the learned positions (${this.config.contextLength})`);
     }
     const pos = new Int32Array(B * T).map((_, i) => pos0 + (i % T));
-    let x = add(this.tokEmbd.forward(ids), this.posEmbd.forward(fromArray(pos, [B, T])));
+    let x = add(withPrefix(this.tokEmbd.forward(ids), opts.prefix), this.posEmbd.forward(fromArray(pos, [B, T])));
     for (const b of this.blocks) x = b.forward(x, pos0, cache);
     cache?.commit(T);
-    if (!opts.allLogits) x = reshape(slice(x, 1, T - 1, T), [B, this.config.dim]);
+    x = outputPositions(x, n, opts.allLogits ?? false);
     return this.output.forward(layerNorm(x, this.outputNorm.w, this.outputNorm.b, this.config.normEps));
   }
 }

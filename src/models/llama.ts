@@ -3,7 +3,7 @@ import { Tensor, fromArray } from "../core/tensor.js";
 import { add, mul } from "../core/ops/binary.js";
 import { silu } from "../core/ops/unary.js";
 import { rmsNorm } from "../core/ops/norm.js";
-import { reshape, slice } from "../core/ops/view.js";
+import { concat, expand, reshape, slice } from "../core/ops/view.js";
 import { Module } from "../nn/module.js";
 import { SelfAttention } from "../nn/attention.js";
 import { KVCache, type KvType } from "../nn/kv-cache.js";
@@ -42,6 +42,22 @@ class LlamaBlock extends Module {
 export interface ForwardOptions {
   /** Return logits for every position (training, perplexity) instead of the last one only. */
   allLogits?: boolean;
+  /** Soft-prompt embeddings [n, C] placed before the tokens (prompt tuning); their logits are not returned. */
+  prefix?: Tensor | null;
+}
+
+/** Token embeddings with an optional soft prompt in front: [B, n + T, C]. */
+export function withPrefix(x: Tensor, prefix: Tensor | null | undefined): Tensor {
+  if (!prefix) return x;
+  const [B, , C] = x.shape as [number, number, number];
+  return concat([expand(reshape(prefix, [1, prefix.shape[0]!, C]), [B, prefix.shape[0]!, C]), x], 1);
+}
+
+/** Hidden states -> the positions whose logits are wanted (drop the soft prompt; the last one unless all). */
+export function outputPositions(x: Tensor, nPrefix: number, all: boolean): Tensor {
+  const [B, T, C] = x.shape as [number, number, number];
+  if (!all) return reshape(slice(x, 1, T - 1, T), [B, C]);
+  return nPrefix > 0 ? slice(x, 1, nPrefix, T) : x;
 }
 
 export class LlamaModel extends Module {
@@ -84,12 +100,11 @@ export class LlamaModel extends Module {
   /** tokens [B, T] (or a flat id list for B = 1) -> logits [B, T, V] (allLogits) or [B, V]. */
   forward(tokens: Tensor | Int32Array, cache: KVCache | null = null, opts: ForwardOptions = {}): Tensor {
     const ids = tokens instanceof Tensor ? tokens : fromArray(tokens, [1, tokens.length]);
-    const T = ids.shape[1]!;
     const pos0 = cache ? cache.length : 0;
-    let x = this.tokEmbd.forward(ids);
+    let x = withPrefix(this.tokEmbd.forward(ids), opts.prefix);
     for (const b of this.blocks) x = b.forward(x, pos0, cache);
-    cache?.commit(T);
-    if (!opts.allLogits) x = reshape(slice(x, 1, T - 1, T), [x.shape[0]!, this.config.dim]);
+    cache?.commit(x.shape[1]!);
+    x = outputPositions(x, opts.prefix?.shape[0] ?? 0, opts.allLogits ?? false);
     return this.output.forward(rmsNorm(x, this.outputNorm, this.config.normEps));
   }
 }
