@@ -2,6 +2,7 @@
 import type { LanguageModel } from "../models/config.js";
 import type { Tokenizer } from "../tokenizers/index.js";
 import type { KvType } from "../nn/kv-cache.js";
+import type { Tensor } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
 import { Sampler, type SamplingOptions } from "./sampler.js";
 import { StopMatcher } from "./stop.js";
@@ -16,6 +17,8 @@ export interface GenerateOptions extends SamplingOptions {
   /** Stop at end-of-generation tokens (default true). */
   stopAtEos?: boolean;
   signal?: AbortSignal;
+  /** Soft prompt [n, C] placed before the prompt (prompt tuning / P-tuning adapters). */
+  prefix?: Tensor | null;
 }
 
 export type FinishReason = "stop" | "length" | "abort";
@@ -48,7 +51,11 @@ export async function* generateStream(model: LanguageModel, tokenizer: Tokenizer
   const ctx = opts.ctx ?? Math.min(model.config.contextLength, 4096);
   const maxTokens = opts.maxTokens ?? 128;
   if (ids.length === 0) throw new ArgumentError("generate", "the prompt is empty (no tokens)");
-  if (ids.length >= ctx) throw new ValueError("generate", `the prompt has ${ids.length} tokens but the context holds ${ctx}; it must leave room for at least one new token`);
+  const virtual = opts.prefix?.shape[0] ?? 0;
+  if (ids.length + virtual >= ctx) {
+    const soft = virtual > 0 ? ` (+ ${virtual} virtual)` : "";
+    throw new ValueError("generate", `the prompt has ${ids.length} tokens${soft} but the context holds ${ctx}; it must leave room for at least one new token`);
+  }
   for (const id of ids) if (id < 0 || id >= model.config.vocabSize) throw new ValueError("generate", `prompt token ${id} is outside the vocabulary [0, ${model.config.vocabSize})`);
   const sampler = new Sampler(opts);
   const cache = model.makeCache(ctx, opts.kvType ?? "f32");
@@ -57,7 +64,7 @@ export async function* generateStream(model: LanguageModel, tokenizer: Tokenizer
   const history = [...ids], out: number[] = [];
   let text = "", finish: FinishReason = "length";
   const t0 = performance.now();
-  let logits = noGrad(() => model.forward(Int32Array.from(ids), cache)).f32().slice();
+  let logits = noGrad(() => model.forward(Int32Array.from(ids), cache, { prefix: opts.prefix })).f32().slice();
   const t1 = performance.now();
   while (out.length < maxTokens) {
     if (opts.signal?.aborted) { finish = "abort"; break; }

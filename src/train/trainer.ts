@@ -14,7 +14,7 @@ import { ArgumentError, ValueError } from "../util/errors.js";
 
 /** What the trainer needs from a model: logits for every position of [B, T] ids. */
 export interface TrainableModel {
-  forward(tokens: Tensor, cache: null, opts: { allLogits: true }): Tensor;
+  forward(tokens: Tensor, cache: null, opts: { allLogits: true; prefix?: Tensor }): Tensor;
 }
 
 export interface TrainOptions {

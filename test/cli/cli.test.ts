@@ -76,7 +76,11 @@ describe("weft train / finetune / generate --lora", () => {
       const [plain, peft, gguf] = [gen(), gen(join(dir, "ft", "adapter")), gen(join(dir, "ft", "adapter.gguf"))];
       assert.deepEqual(peft, gguf);
       assert.ok(plain.length === 10 && peft.length === 10);
-      assert.match(weft("finetune", "--model", base, "--data", "x", "--method", "ptuning", "--out", dir).err, /not implemented yet/);
+      const pt = weft("finetune", "--model", base, "--data", "synthetic:instructions:100:2", "--method", "prompt", "--virtual-tokens", "4",
+        "--init-text", "Answer", "--out", join(dir, "pt"), "--steps", "4", "--seq-len", "32", "--batch-size", "4");
+      assert.equal(pt.code, 0, pt.err);
+      assert.equal(gen(join(dir, "pt", "adapter")).length, 10);
+      assert.match(weft("finetune", "--model", base, "--data", "x", "--method", "magic", "--out", dir).err, /--method must be full, lora, prompt or ptuning/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

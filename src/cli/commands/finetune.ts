@@ -15,12 +15,22 @@ import type { Tensor } from "../../core/tensor.js";
 import type { TrainableModel } from "../../train/trainer.js";
 import { setThreads } from "../../backend/registry.js";
 import { numberFlag, parseFlags, requireString, stringFlag, type Flags } from "../args.js";
-import { ArgumentError, UnsupportedError } from "../../util/errors.js";
+import { ArgumentError } from "../../util/errors.js";
+import type { Parsed } from "../args.js";
+import type { Loaded } from "../../load/index.js";
+import type { Row } from "../../train/data.js";
+import type { RunOptions } from "../../train/run.js";
+import type { QuantWeight } from "../../nn/quant-linear.js";
+import { crossEntropy } from "../../core/ops/loss.js";
+import { PromptTuning, PTuning, type SoftPrompt } from "../../train/soft-prompt.js";
+import { saveSoftPrompt } from "../../train/soft-prompt-io.js";
 
 const FLAGS: Flags = {
   model: { type: "string", short: "m", help: "GGUF base model" },
   data: { type: "string", help: "training data: .txt, .jsonl ({text} | {prompt,completion} | {messages}) or synthetic:KIND:N" },
-  method: { type: "string", help: "full | lora (prompt and ptuning: not implemented yet)" },
+  method: { type: "string", help: "full | lora | prompt (prompt tuning) | ptuning (P-tuning, MLP encoder)" },
+  "virtual-tokens": { type: "string", help: "soft-prompt length for prompt/ptuning (default 16)" },
+  "init-text": { type: "string", help: "prompt tuning: initialise the virtual tokens from this text's embeddings" },
   out: { type: "string", help: "output folder" },
   rank: { type: "string", help: "LoRA rank (default 8)" },
   alpha: { type: "string", help: "LoRA alpha (default 2 x rank)" },
@@ -39,8 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseFlags("finetune", argv, FLAGS, "--model M --data D --method full|lora --out DIR [flags]");
   if (!p) return 0;
   const method = stringFlag(p, "method") ?? "lora";
-  if (method === "prompt" || method === "ptuning") throw new UnsupportedError("finetune", `--method ${method} is not implemented yet (use full or lora)`);
-  if (method !== "full" && method !== "lora") throw new ArgumentError("finetune", `--method must be full or lora, not '${method}'`);
+  if (!["full", "lora", "prompt", "ptuning"].includes(method)) throw new ArgumentError("finetune", `--method must be full, lora, prompt or ptuning, not '${method}'`);
   const threads = numberFlag("finetune", p, "threads", { min: 1, integer: true });
   if (threads) setThreads(threads);
   const modelPath = requireString("finetune", p, "model"), outDir = requireString("finetune", p, "out");
@@ -65,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`weft: wrote ${join(outDir, "model.gguf")}\n`);
     return 0;
   }
+  if (method === "prompt" || method === "ptuning") return softPrompt(p, method, loaded, rows, common, modelPath);
   const rank = numberFlag("finetune", p, "rank", { min: 1, integer: true }) ?? 8;
   const alpha = numberFlag("finetune", p, "alpha", { min: 0 }) ?? 2 * rank;
   const targets = (stringFlag(p, "targets") ?? DEFAULT_LORA_TARGETS.join(",")).split(",").map((s) => s.trim());
@@ -75,6 +85,26 @@ export async function run(argv: string[]): Promise<number> {
   savePeftAdapter(join(outDir, "adapter"), model, loaded.config, { rank, alpha, rsLora: p.values.rslora === true, baseModel: modelPath });
   saveGgufLora(join(outDir, "adapter.gguf"), model, loaded.config);
   process.stderr.write(`weft: wrote ${join(outDir, "adapter")} (PEFT) and ${join(outDir, "adapter.gguf")} (llama.cpp)\n`);
+  return 0;
+}
+
+/** Prompt tuning / P-tuning: only the soft prompt trains; saved as a PEFT folder OUT/adapter. */
+function softPrompt(p: Parsed, method: string, loaded: Loaded, rows: { train: Row[]; val: Row[] }, common: RunOptions, modelPath: string): number {
+  const n = numberFlag("finetune", p, "virtual-tokens", { min: 1, integer: true }) ?? 16;
+  const model = loaded.model as unknown as Module & TrainableModel;
+  model.freeze();
+  const table = (loaded.model as unknown as { tokEmbd: { table?: QuantWeight; weight?: Tensor } }).tokEmbd;
+  const embTable = table.table ? table.table.dequantize() : table.weight!;
+  const initText = stringFlag(p, "init-text");
+  const sp: SoftPrompt = method === "prompt"
+    ? PromptTuning.init(n, embTable, { initText, tokenizer: loaded.tokenizer ?? undefined })
+    : PTuning.init(n, loaded.config.dim, loaded.config.dim);
+  runTraining(model, sp.parameters(), sp.namedParameters().map(([k]) => k), rows, {
+    ...common, lr: numberFlag("finetune", p, "lr", { min: 0 }) ?? 1e-2,
+    lossFn: (m, x, y) => crossEntropy(m.forward(x, null, { allLogits: true, prefix: sp.prefix() }), y),
+  });
+  saveSoftPrompt(join(common.outDir, "adapter"), sp, { baseModel: modelPath, initText });
+  process.stderr.write(`weft: wrote ${join(common.outDir, "adapter")} (PEFT ${method === "prompt" ? "PROMPT_TUNING" : "P_TUNING"})\n`);
   return 0;
 }
 

@@ -8,11 +8,18 @@ import { loadGgufLora, loadPeftAdapter } from "../../train/adapters.js";
 import type { Module } from "../../nn/module.js";
 import type { ModelConfig } from "../../models/config.js";
 import { statSync } from "node:fs";
+import type { Tensor } from "../../core/tensor.js";
+import { isSoftPromptFolder, loadSoftPrompt } from "../../train/soft-prompt-io.js";
 
-/** A PEFT folder or a GGUF LoRA file, applied in place. */
-function applyAdapter(path: string, model: Module, config: ModelConfig): void {
-  if (statSync(path).isDirectory()) loadPeftAdapter(path, model, config);
-  else loadGgufLora(path, model);
+/** A LoRA (PEFT folder or GGUF file) is applied in place; a soft prompt is returned as the prefix to use. */
+function applyAdapter(path: string, model: Module, config: ModelConfig): Tensor | null {
+  if (!statSync(path).isDirectory()) {
+    loadGgufLora(path, model);
+    return null;
+  }
+  if (isSoftPromptFolder(path)) return loadSoftPrompt(path, config.dim).prefix();
+  loadPeftAdapter(path, model, config);
+  return null;
 }
 
 const FLAGS: Flags = {
@@ -29,7 +36,8 @@ const FLAGS: Flags = {
   threads: { type: "string", short: "t", help: "native threads (default: all cores)" },
   ctx: { type: "string", short: "c", help: "context size (default: the model's, capped at 4096)" },
   stop: { type: "string", multiple: true, help: "stop string (repeatable)" },
-  lora: { type: "string", help: "LoRA adapter: a GGUF adapter file or a PEFT folder" },
+  lora: { type: "string", help: "adapter: a GGUF LoRA file, or a PEFT folder (LoRA, prompt tuning or P-tuning)" },
+  adapter: { type: "string", help: "same as --lora" },
   json: { type: "boolean", help: "print one JSON object on stdout" },
 };
 
@@ -51,8 +59,8 @@ export async function run(argv: string[]): Promise<number> {
   if (threads) setThreads(threads);
   const t0 = performance.now();
   const { model, tokenizer, config } = load(modelPath);
-  const lora = stringFlag(p, "lora");
-  if (lora) applyAdapter(lora, model as unknown as Module, config);
+  const adapter = stringFlag(p, "adapter") ?? stringFlag(p, "lora");
+  const prefix = adapter ? applyAdapter(adapter, model as unknown as Module, config) : null;
   const loadMs = performance.now() - t0;
   const json = p.values.json === true;
   const it = generateStream(model, tokenizer, text ?? parseTokens(tokens!), {
@@ -65,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: numberFlag("generate", p, "seed", { integer: true }),
     ctx: numberFlag("generate", p, "ctx", { min: 1, integer: true }),
     stop: (p.values.stop as string[] | undefined) ?? [],
+    prefix,
   });
   let r: IteratorResult<{ text: string }, GenerateResult>;
   while (!(r = await it.next()).done) if (!json) process.stdout.write(r.value.text);
