@@ -8,13 +8,18 @@ import { configFromGguf } from "./gguf-config.js";
 import { GgufWeights } from "./gguf-weights.js";
 import { UnsupportedError } from "../util/errors.js";
 import { log } from "../util/log.js";
+import { statSync } from "node:fs";
+import { loadHfFolder, type GenerationDefaults } from "./hf.js";
 
 export interface Loaded {
   model: LanguageModel;
   config: ModelConfig;
   /** null for files without a vocabulary (use token ids). */
   tokenizer: Tokenizer | null;
-  gguf: GgufFile;
+  /** The parsed file, for GGUF sources (null for Hugging Face folders). */
+  gguf: GgufFile | null;
+  /** Generation defaults from generation_config.json (HF folders). */
+  generation?: GenerationDefaults;
 }
 
 function ropeFreqFactors(g: GgufFile): Float32Array | null {
@@ -25,8 +30,17 @@ function ropeFreqFactors(g: GgufFile): Float32Array | null {
   return out;
 }
 
-/** Read and validate a GGUF model file and build its architecture. */
+/** A GGUF file or a Hugging Face model folder, by what the path is. */
 export function load(path: string): Loaded {
+  if (statSync(path).isDirectory()) {
+    const h = loadHfFolder(path);
+    return { model: h.model, config: h.config, tokenizer: h.tokenizer, gguf: null, generation: h.generation };
+  }
+  return loadGguf(path);
+}
+
+/** Read and validate a GGUF model file and build its architecture. */
+export function loadGguf(path: string): Loaded {
   const gguf = readGgufFile(path);
   validateGgufModel(gguf);
   const config = { ...configFromGguf(gguf), ropeFreqFactors: ropeFreqFactors(gguf) };
@@ -41,4 +55,10 @@ export function load(path: string): Loaded {
     }
   }
   return { model, config, tokenizer, gguf };
+}
+
+/** The GGUF file behind a loaded model, or a clear error for sources that are not GGUF. */
+export function requireGguf(l: Loaded, op: string): GgufFile {
+  if (!l.gguf) throw new UnsupportedError(op, "this needs a GGUF model; convert the Hugging Face folder first (weft convert FOLDER OUT.gguf)");
+  return l.gguf;
 }

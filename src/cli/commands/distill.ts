@@ -1,7 +1,7 @@
 // weft distill: train a student (a smaller config or another GGUF) on a teacher's temperature-softened logits.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { load } from "../../load/index.js";
+import { load, requireGguf } from "../../load/index.js";
 import { ggufToArrays } from "../../load/gguf-weights.js";
 import { llamaConfig, type ModelConfig } from "../../models/config.js";
 import { tensorManifest } from "../../models/manifest.js";
@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     const s = load(sPath);
     if (s.config.vocabSize !== teacher.config.vocabSize) throw new ArgumentError("distill", `student vocabulary ${s.config.vocabSize} differs from the teacher's ${teacher.config.vocabSize}`);
     cfg = s.config;
-    weights = new TrainableWeights(ggufToArrays(s.gguf, tensorManifest(cfg)));
+    weights = new TrainableWeights(ggufToArrays(requireGguf(s, "distill --student"), tensorManifest(cfg)));
   } else {
     cfg = studentConfig(sCfg!, teacher.config);
     weights = TrainableWeights.random(cfg, 0);
@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     lr: numberFlag("distill", p, "lr", { min: 0 }) ?? 1e-3, warmupSteps: 10, evalEvery: 50, checkpointEvery: 50, outDir, json: p.values.json === true,
     lossFn: (m, x, y) => distillationLoss(m.forward(x, null, { allLogits: true }), teacherLogits(t, x), y, opts),
   });
-  const vocab = new Map([...teacher.gguf.metadata].filter(([k]) => k.startsWith("tokenizer.")));
+  const vocab = new Map([...requireGguf(teacher, "distill").metadata].filter(([k]) => k.startsWith("tokenizer.")));
   exportGguf(join(outDir, "model.gguf"), cfg, new Map(named.map(([n, x]) => [n, { shape: [...x.shape], data: (x as Tensor).f32() }])),
     { type: "F32", vocab, name: "weft-distilled" });
   process.stderr.write(`weft: wrote ${join(outDir, "model.gguf")}\n`);

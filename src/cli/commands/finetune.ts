@@ -1,7 +1,7 @@
 // weft finetune: full fine-tuning or LoRA on a GGUF model; writes OUT/model.gguf (full) or OUT/adapter (PEFT)
 // + OUT/adapter.gguf (llama.cpp LoRA).
 import { join } from "node:path";
-import { load } from "../../load/index.js";
+import { load, requireGguf } from "../../load/index.js";
 import { ggufToArrays } from "../../load/gguf-weights.js";
 import { tensorManifest } from "../../models/manifest.js";
 import { TrainableWeights } from "../../models/trainable.js";
@@ -65,12 +65,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (method === "full") {
     const manifest = tensorManifest(loaded.config);
-    const weights = new TrainableWeights(ggufToArrays(loaded.gguf, manifest));
+    const weights = new TrainableWeights(ggufToArrays(requireGguf(loaded, "finetune --method full"), manifest));
     const model = buildModel(loaded.config, weights) as unknown as TrainableModel;
     const named = [...weights.named()];
     runTraining(model, named.map(([, t]) => t), named.map(([n]) => n), rows, common);
     exportGguf(join(outDir, "model.gguf"), loaded.config, new Map(named.map(([n, t]) => [n, { shape: [...t.shape], data: t.f32() }])),
-      { type: "F32", vocab: vocabOf(loaded.gguf.metadata), name: "weft-finetuned" });
+      { type: "F32", vocab: vocabOf(requireGguf(loaded, "finetune --method full").metadata), name: "weft-finetuned" });
     process.stderr.write(`weft: wrote ${join(outDir, "model.gguf")}\n`);
     return 0;
   }
