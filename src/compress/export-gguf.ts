@@ -43,7 +43,7 @@ export function syntheticVocab(V: number): Map<string, GgufValue> {
   ]);
 }
 
-function archMetadata(c: ModelConfig, name: string): Map<string, GgufValue> {
+export function archMetadata(c: ModelConfig, name: string): Map<string, GgufValue> {
   const a = c.arch;
   const m = new Map<string, GgufValue>([
     ["general.architecture", a],

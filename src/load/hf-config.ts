@@ -63,3 +63,27 @@ export function configFromHf(cfg: Json): ModelConfig {
     qkvBias: arch === "qwen2" || cfg.attention_bias === true,
   };
 }
+
+/** The config.json a Hugging Face loader expects for a weft config (inverse of configFromHf). */
+export function hfConfigJson(c: ModelConfig): Record<string, unknown> {
+  if (c.arch === "gpt2") {
+    return {
+      architectures: ["GPT2LMHeadModel"], model_type: "gpt2", vocab_size: c.vocabSize, n_embd: c.dim, n_layer: c.nLayer, n_head: c.nHead,
+      n_inner: c.ffnDim, n_positions: c.contextLength, layer_norm_epsilon: c.normEps, activation_function: "gelu_new",
+      tie_word_embeddings: c.tiedEmbeddings, torch_dtype: "float32",
+    };
+  }
+  const rs = c.ropeScaling;
+  const ropeScaling = rs.type === "none" ? null
+    : rs.type === "linear" ? { rope_type: "linear", factor: rs.factor }
+    : rs.type === "llama3" ? { rope_type: "llama3", factor: rs.factor, low_freq_factor: rs.lowFreqFactor, high_freq_factor: rs.highFreqFactor, original_max_position_embeddings: rs.originalContext }
+    : { rope_type: "yarn", factor: rs.factor, original_max_position_embeddings: rs.originalContext, beta_fast: rs.betaFast, beta_slow: rs.betaSlow, ...(rs.attnFactor ? { attention_factor: rs.attnFactor } : {}) };
+  return {
+    architectures: [c.arch === "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM"], model_type: c.arch, vocab_size: c.vocabSize,
+    hidden_size: c.dim, intermediate_size: c.ffnDim, num_hidden_layers: c.nLayer, num_attention_heads: c.nHead,
+    num_key_value_heads: c.nHeadKv, head_dim: c.headDim, hidden_act: "silu", max_position_embeddings: c.contextLength,
+    rms_norm_eps: c.normEps, rope_theta: c.ropeBase, rope_scaling: ropeScaling, tie_word_embeddings: c.tiedEmbeddings,
+    attention_bias: c.arch === "llama" ? c.qkvBias : undefined, sliding_window: c.slidingWindow || null,
+    use_sliding_window: c.arch === "qwen2" ? c.slidingWindow > 0 : undefined, torch_dtype: "float32",
+  };
+}

@@ -50,7 +50,7 @@ export class HfWeights implements WeightSource {
     const [R, C] = info.shape as [number, number];
     if (t.transform === "transpose") return { bytes: transposeBytes(raw, R, C, elem.bytes), type: elem.type, shape: [C, R] };
     const heads = t.transform === "permuteQ" ? this.nHead : this.nHeadKv;
-    return { bytes: permuteRows(raw, ropeRowPermutation(R, heads, true), C * elem.bytes), type: elem.type, shape: info.shape };
+    return { bytes: permuteRowBytes(raw, ropeRowPermutation(R, heads, true), C * elem.bytes), type: elem.type, shape: info.shape };
   }
 
   private matrix(gguf: string, N: number, K: number): QuantWeight {
@@ -79,7 +79,8 @@ export class HfWeights implements WeightSource {
   }
 }
 
-function permuteRows(src: Uint8Array, srcRowOf: Int32Array, rowBytes: number): Uint8Array {
+/** Rows of `rowBytes` bytes re-ordered: out row r = src row srcRowOf[r]. */
+export function permuteRowBytes(src: Uint8Array, srcRowOf: Int32Array, rowBytes: number): Uint8Array {
   const out = new Uint8Array(src.byteLength);
   for (let r = 0; r < srcRowOf.length; r++) out.set(src.subarray(srcRowOf[r]! * rowBytes, (srcRowOf[r]! + 1) * rowBytes), r * rowBytes);
   return out;
