@@ -14,6 +14,7 @@ const COMMANDS: Record<string, string> = {
   finetune: "full or LoRA fine-tuning of a model (--model --data --method --out)",
   distill: "train a student on a teacher's softened logits (--teacher --student|--student-config --data --out)",
   plot: "draw loss curves from a metrics JSONL as a PNG (-o loss.png)",
+  pull: "download hf:ORG/REPO[:FILE] into the Hugging Face cache",
   convert: "Hugging Face folder <-> GGUF (convert IN OUT [--type])",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
 };

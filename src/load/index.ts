@@ -6,9 +6,10 @@ import type { LanguageModel, ModelConfig } from "../models/config.js";
 import { buildModel } from "../models/build.js";
 import { configFromGguf } from "./gguf-config.js";
 import { GgufWeights } from "./gguf-weights.js";
-import { UnsupportedError } from "../util/errors.js";
+import { UnsupportedError, ValueError } from "../util/errors.js";
 import { log } from "../util/log.js";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { resolveModelPath } from "./hf-cache.js";
 import { loadHfFolder, type GenerationDefaults } from "./hf.js";
 
 export interface Loaded {
@@ -30,8 +31,10 @@ function ropeFreqFactors(g: GgufFile): Float32Array | null {
   return out;
 }
 
-/** A GGUF file or a Hugging Face model folder, by what the path is. */
-export function load(path: string): Loaded {
+/** A GGUF file, a Hugging Face model folder, or hf:ORG/REPO[:FILE] (resolved offline from the HF cache). */
+export function load(spec: string): Loaded {
+  const path = resolveModelPath(spec);
+  if (!existsSync(path)) throw new ValueError("load", `no such file or folder: ${path}`);
   if (statSync(path).isDirectory()) {
     const h = loadHfFolder(path);
     return { model: h.model, config: h.config, tokenizer: h.tokenizer, gguf: null, generation: h.generation };
