@@ -70,4 +70,6 @@ export interface LanguageModel {
   /** tokens [B, T] -> logits [B, V] for the last position, or [B, T, V] with allLogits. */
   forward(tokens: Tensor | Int32Array, cache?: KVCache | null, opts?: { allLogits?: boolean; prefix?: Tensor | null }): Tensor;
   makeCache(ctx: number, type?: KvType): KVCache;
+  /** One step for several sequences on their own caches (continuous batching): last-position logits [S, V]. */
+  forwardMany(items: readonly { tokens: Int32Array; cache: KVCache }[]): Tensor;
 }

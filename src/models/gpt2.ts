@@ -4,12 +4,12 @@ import { add } from "../core/ops/binary.js";
 import { gelu, geluGgml } from "../core/ops/unary.js";
 import { layerNorm } from "../core/ops/norm.js";
 import { Module } from "../nn/module.js";
-import { SelfAttention } from "../nn/attention.js";
+import { SelfAttention, type Segment } from "../nn/attention.js";
 import { KVCache, type KvType } from "../nn/kv-cache.js";
 import type { LinearLike } from "../nn/linear-like.js";
 import type { ModelConfig } from "./config.js";
 import type { WeightSource } from "./weights.js";
-import { outputPositions, withPrefix, type ForwardOptions } from "./llama.js";
+import { lastRows, outputPositions, withPrefix, type ForwardOptions } from "./llama.js";
 import { ValueError } from "../util/errors.js";
 
 interface Norm {
@@ -24,7 +24,14 @@ class Gpt2Block extends Module {
   }
 
   forward(x: Tensor, pos0: number, cache: KVCache | null): Tensor {
-    const h = add(x, this.attn.forward(layerNorm(x, this.ln1.w, this.ln1.b, this.eps), pos0, cache));
+    return this.ffn(add(x, this.attn.forward(layerNorm(x, this.ln1.w, this.ln1.b, this.eps), pos0, cache)));
+  }
+
+  forwardPacked(x: Tensor, segs: readonly Segment[]): Tensor {
+    return this.ffn(add(x, this.attn.forwardPacked(layerNorm(x, this.ln1.w, this.ln1.b, this.eps), segs)));
+  }
+
+  private ffn(h: Tensor): Tensor {
     const u = this.up.forward(layerNorm(h, this.ln2.w, this.ln2.b, this.eps));
     const m = this.down.forward(this.ggmlGelu ? geluGgml(u) : gelu(u, "tanh"));
     return add(h, m);
@@ -72,5 +79,26 @@ export class Gpt2Model extends Module {
     cache?.commit(T);
     x = outputPositions(x, n, opts.allLogits ?? false);
     return this.output.forward(layerNorm(x, this.outputNorm.w, this.outputNorm.b, this.config.normEps));
+  }
+
+  /** One step for several sequences, each on its own cache (see LlamaModel.forwardMany): logits [S, V]. */
+  forwardMany(items: readonly { tokens: Int32Array; cache: KVCache }[]): Tensor {
+    const segs = items.map((it) => ({ len: it.tokens.length, pos0: it.cache.length, cache: it.cache }));
+    const N = segs.reduce((n, s) => n + s.len, 0);
+    const ids = new Int32Array(N), pos = new Int32Array(N);
+    let at = 0;
+    for (const [i, it] of items.entries()) {
+      if (segs[i]!.pos0 + it.tokens.length > this.config.contextLength) {
+        throw new ValueError("gpt2", `position ${segs[i]!.pos0 + it.tokens.length} exceeds the learned positions (${this.config.contextLength})`);
+      }
+      for (let t = 0; t < it.tokens.length; t++, at++) {
+        ids[at] = it.tokens[t]!;
+        pos[at] = segs[i]!.pos0 + t;
+      }
+    }
+    let x = add(this.tokEmbd.forward(fromArray(ids, [1, N])), this.posEmbd.forward(fromArray(pos, [1, N])));
+    for (const b of this.blocks) x = b.forwardPacked(x, segs);
+    items.forEach((it) => it.cache.commit(it.tokens.length));
+    return this.output.forward(layerNorm(lastRows(x, segs), this.outputNorm.w, this.outputNorm.b, this.config.normEps));
   }
 }

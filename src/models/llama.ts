@@ -5,7 +5,7 @@ import { silu } from "../core/ops/unary.js";
 import { rmsNorm } from "../core/ops/norm.js";
 import { concat, expand, reshape, slice } from "../core/ops/view.js";
 import { Module } from "../nn/module.js";
-import { SelfAttention } from "../nn/attention.js";
+import { SelfAttention, type Segment } from "../nn/attention.js";
 import { KVCache, type KvType } from "../nn/kv-cache.js";
 import type { LinearLike } from "../nn/linear-like.js";
 import type { ModelConfig } from "./config.js";
@@ -34,7 +34,14 @@ class LlamaBlock extends Module {
   }
 
   forward(x: Tensor, pos0: number, cache: KVCache | null): Tensor {
-    const h = add(x, this.attn.forward(rmsNorm(x, this.attnNorm, this.eps), pos0, cache));
+    return this.ffn(add(x, this.attn.forward(rmsNorm(x, this.attnNorm, this.eps), pos0, cache)));
+  }
+
+  forwardPacked(x: Tensor, segs: readonly Segment[]): Tensor {
+    return this.ffn(add(x, this.attn.forwardPacked(rmsNorm(x, this.attnNorm, this.eps), segs)));
+  }
+
+  private ffn(h: Tensor): Tensor {
     return add(h, this.mlp.forward(rmsNorm(h, this.ffnNorm, this.eps)));
   }
 }
@@ -44,6 +51,17 @@ export interface ForwardOptions {
   allLogits?: boolean;
   /** Soft-prompt embeddings [n, C] placed before the tokens (prompt tuning); their logits are not returned. */
   prefix?: Tensor | null;
+}
+
+/** The last row of each segment of a packed [1, N, C]: [S, C]. */
+export function lastRows(x: Tensor, segs: readonly Segment[]): Tensor {
+  const C = x.shape[2]!, rows: Tensor[] = [];
+  let at = 0;
+  for (const s of segs) {
+    at += s.len;
+    rows.push(reshape(slice(x, 1, at - 1, at), [1, C]));
+  }
+  return rows.length === 1 ? rows[0]! : concat(rows, 0);
 }
 
 /** Token embeddings with an optional soft prompt in front: [B, n + T, C]. */
@@ -106,5 +124,22 @@ export class LlamaModel extends Module {
     cache?.commit(x.shape[1]!);
     x = outputPositions(x, opts.prefix?.shape[0] ?? 0, opts.allLogits ?? false);
     return this.output.forward(rmsNorm(x, this.outputNorm, this.config.normEps));
+  }
+
+  /** One step for several sequences at once (continuous batching): each gets its tokens appended to its own cache;
+   *  returns the last-position logits of each, [S, V]. Projections and the output head run as one batched matmul. */
+  forwardMany(items: readonly { tokens: Int32Array; cache: KVCache }[]): Tensor {
+    const segs = items.map((it) => ({ len: it.tokens.length, pos0: it.cache.length, cache: it.cache }));
+    const N = segs.reduce((n, s) => n + s.len, 0);
+    const ids = new Int32Array(N);
+    let at = 0;
+    for (const it of items) {
+      ids.set(it.tokens, at);
+      at += it.tokens.length;
+    }
+    let x = this.tokEmbd.forward(fromArray(ids, [1, N]));
+    for (const b of this.blocks) x = b.forwardPacked(x, segs);
+    items.forEach((it) => it.cache.commit(it.tokens.length));
+    return this.output.forward(rmsNorm(lastRows(x, segs), this.outputNorm, this.config.normEps));
   }
 }
