@@ -2,7 +2,7 @@
 // re-ordered, gpt2 Conv1D transposed; F32/F16/BF16 tensors keep their bytes, block types are decoded or encoded.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readGgufFile, writeGgufFile, type GgufTensorToWrite, type GgufValue } from "../formats/gguf/index.js";
+import { readGgufFile, writeGgufFile, type GgufTensorToWrite, type GgufTypeSpec, type GgufValue } from "../formats/gguf/index.js";
 import { readCheckpointFolder, writeShardedCheckpoint, type StDtype, type StTensorToWrite } from "../formats/safetensors/index.js";
 import { configFromGguf } from "../load/gguf-config.js";
 import { configFromHf, hfConfigJson } from "../load/hf-config.js";
@@ -14,6 +14,7 @@ import type { GgmlTypeName } from "../dtype/ggml.js";
 import { codecFor, quantize } from "../dtype/quants/index.js";
 import { archMetadata, syntheticVocab, typeForRow } from "./export-gguf.js";
 import { log } from "../util/log.js";
+import { ggufVocabFromFolder, writeHfTokenizerFiles } from "../tokenizers/convert/folder.js";
 import { FormatError } from "../util/errors.js";
 
 const PLAIN: Record<string, StDtype> = { F32: "F32", F16: "F16", BF16: "BF16" };
@@ -22,6 +23,8 @@ export interface ConvertReport {
   tensors: number;
   /** Tensors whose requested type did not fit their rows and fell back (name -> type used). */
   fallbacks: Map<string, GgmlTypeName>;
+  /** The vocabulary written ("gpt2 (pre gpt-2), 50257 tokens", "given" or "placeholder"). */
+  vocab?: string;
 }
 
 /** HF folder -> GGUF; `type` applies to matrices (norms and biases stay F32); `vocab` adds tokenizer metadata. */
@@ -39,13 +42,16 @@ export function hfToGguf(folder: string, out: string, type: GgmlTypeName, vocab?
     return { name: spec.name, shape: [...spec.shape].reverse(), type: want, data };
   });
   const metadata = archMetadata(config, folder.split("/").filter(Boolean).pop() ?? "model");
-  // llama.cpp cannot load a model without a vocabulary (it aborts), so a folder without tokenizer files gets a
-  // placeholder byte-level vocabulary: ids stay meaningful, text does not
-  if (!vocab) log.warn(`${folder}: no tokenizer given; writing a placeholder byte-level vocabulary (use token ids)`);
-  for (const [k, v] of vocab ?? syntheticVocab(config.vocabSize)) metadata.set(k, v);
+  const found = vocab ? { metadata: vocab, note: "given" } : ggufVocabFromFolder(folder, config.vocabSize);
+  // llama.cpp cannot load a model without a vocabulary (it aborts), so a folder without a convertible tokenizer gets
+  // a placeholder byte-level vocabulary: ids stay meaningful, text does not
+  if (!found.metadata) log.warn(`${folder}: ${found.note}; writing a placeholder byte-level vocabulary (use token ids)`);
+  for (const [k, v] of found.metadata ?? syntheticVocab(config.vocabSize)) metadata.set(k, v);
   const floatKeys = [...metadata.keys()].filter((k) => /(epsilon|freq_base|scaling\.factor)$/.test(k));
-  writeGgufFile(out, { metadata, metadataTypes: new Map(floatKeys.map((k) => [k, { type: "f32" as const }])), tensors });
-  return { tensors: tensors.length, fallbacks };
+  const types = new Map<string, GgufTypeSpec>(floatKeys.map((k) => [k, { type: "f32" }]));
+  for (const [k, v] of metadata) if (Array.isArray(v) && v.length === 0) types.set(k, { type: "array", itemType: "string" });
+  writeGgufFile(out, { metadata, metadataTypes: types, tensors });
+  return { tensors: tensors.length, fallbacks, vocab: found.metadata ? found.note : "placeholder" };
 }
 
 function decode(bytes: Uint8Array, type: GgmlTypeName): Float32Array {
@@ -55,8 +61,11 @@ function decode(bytes: Uint8Array, type: GgmlTypeName): Float32Array {
   return out;
 }
 
-/** GGUF -> HF folder (model.safetensors or shards + index, config.json); block types are decoded to F32. */
-export function ggufToHf(file: string, folder: string, maxShardBytes = 4 * 1024 ** 3): { config: ModelConfig; tensors: number } {
+/**
+ * GGUF -> HF folder (model.safetensors or shards + index, config.json, and the vocabulary as tokenizer.json,
+ * tokenizer_config.json and generation_config.json); block types are decoded to F32.
+ */
+export function ggufToHf(file: string, folder: string, maxShardBytes = 4 * 1024 ** 3): { config: ModelConfig; tensors: number; vocab: string | null } {
   const g = readGgufFile(file);
   const config = configFromGguf(g);
   const tensors: StTensorToWrite[] = tensorManifest(config).map((spec) => {
@@ -85,7 +94,8 @@ export function ggufToHf(file: string, folder: string, maxShardBytes = 4 * 1024 
   mkdirSync(folder, { recursive: true });
   writeShardedCheckpoint(folder, tensors, { maxShardBytes, metadata: { format: "pt" } });
   writeJsonAtomic(join(folder, "config.json"), hfConfigJson(config));
-  return { config, tensors: tensors.length };
+  const vocab = writeHfTokenizerFiles(folder, g.metadata as Map<string, unknown>);
+  return { config, tensors: tensors.length, vocab };
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {

@@ -19,13 +19,13 @@ export async function run(argv: string[]): Promise<number> {
     const type = ggmlType(stringFlag(p, "type") ?? "f16").name as GgmlTypeName;
     const r = hfToGguf(input, output, type);
     for (const [name, t] of r.fallbacks) process.stderr.write(`weft: ${name} rows do not fit ${type} blocks; wrote ${t}\n`);
-    if (p.values.json === true) process.stdout.write(JSON.stringify({ output, tensors: r.tensors, fallbacks: Object.fromEntries(r.fallbacks) }) + "\n");
-    else process.stderr.write(`weft: wrote ${output} (${r.tensors} tensors)\n`);
+    if (p.values.json === true) process.stdout.write(JSON.stringify({ output, tensors: r.tensors, fallbacks: Object.fromEntries(r.fallbacks), vocab: r.vocab }) + "\n");
+    else process.stderr.write(`weft: wrote ${output} (${r.tensors} tensors; vocabulary: ${r.vocab})\n`);
     return 0;
   }
   if (stringFlag(p, "type")) throw new ArgumentError("convert", "--type applies when writing GGUF (folder -> GGUF)");
   const r = ggufToHf(input, output);
-  if (p.values.json === true) process.stdout.write(JSON.stringify({ output, tensors: r.tensors, arch: r.config.arch }) + "\n");
-  else process.stderr.write(`weft: wrote ${output} (${r.tensors} tensors, ${r.config.arch})\n`);
+  if (p.values.json === true) process.stdout.write(JSON.stringify({ output, tensors: r.tensors, arch: r.config.arch, vocab: r.vocab }) + "\n");
+  else process.stderr.write(`weft: wrote ${output} (${r.tensors} tensors, ${r.config.arch}; vocabulary: ${r.vocab ?? "none"})\n`);
   return 0;
 }
