@@ -17,7 +17,13 @@
         "native/src/kernels/softmax.cpp",
         "native/src/kernels/rope.cpp",
         "native/src/kernels/attention.cpp",
-        "native/src/kernels/gather.cpp"
+        "native/src/kernels/gather.cpp",
+        "native/src/kernels/quant_act.cpp",
+        "native/src/kernels/quant_generic.cpp",
+        "native/src/kernels/quant_avx512_legacy.cpp",
+        "native/src/kernels/quant_avx512_k.cpp",
+        "native/src/kernels/quant_avx2.cpp",
+        "native/src/kernels/quant_linear.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -33,6 +33,17 @@ void weft_linear_f32_generic(const float* x, const float* w, float* out, int64_t
 void weft_linear_f16_generic(const float* x, const uint16_t* w, float* out, int64_t M, int64_t N, int64_t K);
 void weft_linear_bf16_generic(const float* x, const uint16_t* w, float* out, int64_t M, int64_t N, int64_t K);
 
+/* ---- quantised linear: out[M,N] = x[M,K] . W^T, W is [N,K] rows of GGML blocks of `type` (ggml type ids:
+ * 2 Q4_0, 3 Q4_1, 6 Q5_0, 7 Q5_1, 8 Q8_0, 10 Q2_K, 11 Q3_K, 12 Q4_K, 13 Q5_K, 14 Q6_K). As ggml does, x is first
+ * quantised to the weight's dot-product type (Q8_0 / Q8_1 values for the 32-element types, Q8_K for the
+ * K-quants); the dots are exact integer sums times f32 scales. Returns -1 on success, the index into x of the
+ * first non-finite element (nothing written), -2 for a type or K it does not handle, -3 when out of memory. */
+int weft_linear_quant_block(int type);     /* elements per block, 0 when the type is not handled */
+int weft_linear_quant_type_size(int type); /* bytes per block */
+int64_t weft_linear_quant(int type, const float* x, const uint8_t* w, float* out, int64_t M, int64_t N, int64_t K);
+int64_t weft_linear_quant_generic(int type, const float* x, const uint8_t* w, float* out, int64_t M, int64_t N,
+                                  int64_t K);
+
 /* ---- unary: op codes in the order of the contract's UnaryOp ---- */
 enum weft_unary_op {
   WEFT_NEG = 0, WEFT_EXP, WEFT_LOG, WEFT_SQRT, WEFT_RSQRT, WEFT_ABS, WEFT_RELU, WEFT_SIGMOID, WEFT_TANH,

@@ -24,18 +24,19 @@ struct Impl {
   decltype(&weft_attention_f32) attention;
   decltype(&weft_gather_f32) gather;
   decltype(&weft_scatter_add_f32) scatter_add;
+  decltype(&weft_linear_quant) linear_quant;
 };
 
 const Impl kSimd = {weft_matmul_f32, weft_linear_f32, weft_linear_f16, weft_linear_bf16, weft_unary_f32,
                     weft_unary_backward_f32, weft_affine_f32, weft_binary_f32, weft_reduce_f32, weft_sum_all_f32,
                     weft_softmax_f32, weft_rms_norm_f32, weft_layer_norm_f32, weft_rope_f32, weft_attention_f32,
-                    weft_gather_f32, weft_scatter_add_f32};
+                    weft_gather_f32, weft_scatter_add_f32, weft_linear_quant};
 const Impl kGeneric = {weft_matmul_f32_generic, weft_linear_f32_generic, weft_linear_f16_generic,
                        weft_linear_bf16_generic, weft_unary_f32_generic, weft_unary_backward_f32_generic,
                        weft_affine_f32_generic, weft_binary_f32_generic, weft_reduce_f32_generic,
                        weft_sum_all_f32_generic, weft_softmax_f32_generic, weft_rms_norm_f32_generic,
                        weft_layer_norm_f32_generic, weft_rope_f32_generic, weft_attention_f32_generic,
-                       weft_gather_f32_generic, weft_scatter_add_f32_generic};
+                       weft_gather_f32_generic, weft_scatter_add_f32_generic, weft_linear_quant_generic};
 
 /** Argument access: typed-array data pointers (null for JS null/undefined), element counts, numbers. */
 struct Args {
@@ -98,6 +99,14 @@ Napi::Value Linear(const Napi::CallbackInfo& info) {
     default: break;
   }
   return info.Env().Undefined();
+}
+
+// linearQuant(ggmlType, x, wBytes, out, M, N, K) -> -1 ok, >= 0 first non-finite x index, -2 / -3 refused
+Napi::Value LinearQuant(const Napi::CallbackInfo& info) {
+  Args a(info);
+  const int64_t r = a.impl().linear_quant(a.i32(0), a.ptr<float>(1), a.ptr<uint8_t>(2), a.ptr<float>(3), a.i64(4),
+                                          a.i64(5), a.i64(6));
+  return Napi::Number::New(info.Env(), (double)r);
 }
 
 Napi::Value Unary(const Napi::CallbackInfo& info) {
@@ -201,6 +210,7 @@ Napi::Object Kernels(Napi::Env env, const Impl* impl) {
   void* d = const_cast<Impl*>(impl);
   o.Set("matmul", Napi::Function::New(env, Matmul, "matmul", d));
   o.Set("linear", Napi::Function::New(env, Linear, "linear", d));
+  o.Set("linearQuant", Napi::Function::New(env, LinearQuant, "linearQuant", d));
   o.Set("unary", Napi::Function::New(env, Unary, "unary", d));
   o.Set("unaryBackward", Napi::Function::New(env, UnaryBackward, "unaryBackward", d));
   o.Set("affine", Napi::Function::New(env, Affine, "affine", d));

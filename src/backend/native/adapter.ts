@@ -1,10 +1,10 @@
-// Adapts a raw addon function table to the kernel contract: maps op names to codes, validates sizes, and
-// hands linear weight types the addon lacks (GGUF block types) to a fallback kernel.
+// Adapts a raw addon function table to the kernel contract: maps op names to codes, validates sizes, routes
+// linear over GGUF block types to the addon's quantised kernels, and hands types it lacks to a fallback kernel.
 import type {
   AttentionParams, BinaryLayout, BinaryOp, F32, I32, Kernels, MatmulParams, PartialKernels, ReduceOp, RopeParams,
   UnaryOp,
 } from "../contract.js";
-import type { GgmlTypeName } from "../../dtype/ggml.js";
+import { ggmlType, type GgmlTypeName } from "../../dtype/ggml.js";
 import { ShapeError, ValueError } from "../../util/errors.js";
 import type { RawKernels } from "./addon.js";
 import { dim, fits, idsFit, packLayout } from "./checks.js";
@@ -21,9 +21,18 @@ const LINEAR_TYPES: Partial<Record<GgmlTypeName, { code: number; bytes: number }
   BF16: { code: 2, bytes: 2 },
 };
 
+/** Block types the addon's quantised linear handles (their GGUF ids go to the addon). */
+const QUANT_TYPES: ReadonlySet<GgmlTypeName> = new Set<GgmlTypeName>(
+  ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"]);
+
+/** The addon's quantised linear (absent from addons built before it): -1 ok, >= 0 index of a non-finite x. */
+type QuantRaw = RawKernels & {
+  linearQuant?(type: number, x: F32, w: Uint8Array, out: F32, M: number, N: number, K: number): number;
+};
+
 /** True when the native linear runs `type` itself (others go to the fallback). */
 export function supportsLinear(type: GgmlTypeName): boolean {
-  return LINEAR_TYPES[type] !== undefined;
+  return LINEAR_TYPES[type] !== undefined || QUANT_TYPES.has(type);
 }
 
 function code<T extends string>(op: string, table: Record<T, number>, name: T): number {
@@ -44,11 +53,32 @@ function matmul(raw: RawKernels, a: F32, b: F32, out: F32, p: MatmulParams): voi
     p.accumulate ? 1 : 0);
 }
 
-function linear(raw: RawKernels, fallback: Pick<Kernels, "linear">, x: F32, w: Uint8Array, wType: GgmlTypeName,
+function linearQuant(run: NonNullable<QuantRaw["linearQuant"]>, x: F32, w: Uint8Array, wType: GgmlTypeName,
+  out: F32, M: number, N: number, K: number): void {
+  const info = ggmlType(wType);
+  dim("linear", "M", M);
+  dim("linear", "N", N);
+  dim("linear", "K", K);
+  if (K % info.blockSize !== 0) {
+    throw new ShapeError("linear", `K=${K} is not a multiple of the ${wType} block size ${info.blockSize}`);
+  }
+  fits("linear", "x", x, M * K);
+  fits("linear", "out", out, M * N);
+  const need = N * (K / info.blockSize) * info.typeSize;
+  if (w.byteLength < need) throw new ShapeError("linear", `${wType} weight has ${w.byteLength} bytes but [${N}, ${K}] needs ${need}`);
+  if (M === 0 || N === 0) return;
+  const r = run(info.id, x, w, out, M, N, K);
+  if (r >= 0) throw new ValueError("linear", `x element ${r} is ${x[r]}; only finite activations can be quantised to ${wType}'s dot type`);
+  if (r !== -1) throw new ValueError("linear", `native ${wType} linear refused [${M}, ${N}, ${K}] (code ${r})`);
+}
+
+function linear(raw: QuantRaw, fallback: Pick<Kernels, "linear">, x: F32, w: Uint8Array, wType: GgmlTypeName,
   out: F32, M: number, N: number, K: number): void {
   const t = LINEAR_TYPES[wType];
   if (!t) {
-    fallback.linear(x, w, wType, out, M, N, K);
+    const q = raw.linearQuant;
+    if (q && QUANT_TYPES.has(wType)) linearQuant(q, x, w, wType, out, M, N, K);
+    else fallback.linear(x, w, wType, out, M, N, K);
     return;
   }
   dim("linear", "M", M);
