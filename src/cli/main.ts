@@ -8,6 +8,7 @@ interface Command {
 /** Command name -> one-line summary; the code lives in ./commands/<name>.js. */
 const COMMANDS: Record<string, string> = {
   generate: "generate text from a GGUF model",
+  chat: "chat with a model through its chat template (--model, --system; /reset, /exit)",
   inspect: "print a GGUF file's metadata and tensor table",
   tokenize: "print the token ids of a text",
   train: "pre-train a model from scratch (--config CONFIG.json)",
