@@ -37,14 +37,17 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
   const [x, y] = [wrapScalar(a), wrapScalar(b)];
-  return record(binaryForward("add", x, y), "add", [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
+  return record(binaryForward("add", x, y), "add", [x, y], (g) => [
+    x.requiresGrad ? sumToShape(g, x.shape) : null,
+    y.requiresGrad ? sumToShape(g, y.shape) : null,
+  ]);
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
   const [x, y] = [wrapScalar(a), wrapScalar(b)];
   return record(binaryForward("sub", x, y), "sub", [x, y], (g) => [
-    sumToShape(g, x.shape),
-    sumToShape(binaryForward("mul", g, wrapScalar(-1)), y.shape),
+    x.requiresGrad ? sumToShape(g, x.shape) : null,
+    y.requiresGrad ? sumToShape(binaryForward("mul", g, wrapScalar(-1)), y.shape) : null,
   ]);
 }
 

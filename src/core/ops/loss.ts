@@ -41,12 +41,15 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   }
   const out = f32Tensor(Float32Array.of(count > 0 ? total / count : 0), []);
   return record(out, "crossEntropy", [logits], (g) => {
+    // d loss / d logits = (softmax - smoothed one-hot) * g / count, computed from the kept log-probabilities
     const scale = count > 0 ? g.item() / count : 0;
     const dx = new Float32Array(N * V);
+    kernels().unary("exp", lp, dx); // softmax, from the kept log-probabilities
+    kernels().affine(dx, dx, scale, -(eps / V) * scale);
     for (let n = 0; n < N; n++) {
       const t = tg[n]!;
-      if (t === ignore) continue;
-      for (let v = 0; v < V; v++) dx[n * V + v] = (Math.exp(lp[n * V + v]!) - eps / V - (v === t ? 1 - eps : 0)) * scale;
+      if (t === ignore) dx.fill(0, n * V, (n + 1) * V);
+      else dx[n * V + t]! -= (1 - eps) * scale;
     }
     return [f32Tensor(dx, logits.shape)];
   });
