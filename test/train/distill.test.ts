@@ -21,7 +21,7 @@ describe("distillation", () => {
   });
   it("KL part is zero when the student equals the teacher", () => {
     const t = W.randn([3, 5], { rng: new W.Rng(3) });
-    assert.ok(Math.abs(distillationLoss(t, t, targets, { temperature: 3, alpha: 0 }).item()) < 1e-6);
+    assert.ok(Math.abs(distillationLoss(t, t, targets, { temperature: 3, alpha: 0 }).item()) < 2e-5); // f32 sums in native kernels
   });
   it("a smaller student learns from a teacher's logits", () => {
     const tc = llamaConfig({ vocabSize: 16, dim: 32, nLayer: 2, nHead: 4, ffnDim: 64 });
