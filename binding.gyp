@@ -23,6 +23,7 @@
         "native/src/kernels/quant_avx512_legacy.cpp",
         "native/src/kernels/quant_avx512_k.cpp",
         "native/src/kernels/quant_avx2.cpp",
+        "native/src/kernels/quant_panel.cpp",
         "native/src/kernels/quant_linear.cpp"
       ],
       "include_dirs": [

@@ -5,6 +5,7 @@
 #include "../../include/weft.h"
 #include "../parallel/pool.h"
 #include "quant.h"
+#include "quant_panel.h"
 
 using namespace weft;
 using namespace weft::quant;
@@ -72,6 +73,21 @@ int64_t quantize_rows(Act* a, const float* x, bool simd) {
   return -1;
 }
 
+/** The prefill path: activation panel once, then weight rows in chunks across the pool. */
+bool linear_panel(const Job& j, int nth) {
+  Panel p;
+  if (!panel_prepare(&p, *j.a)) return false;
+  const int64_t chunks = nth <= 1 ? 1 : ((int64_t)nth * 8 < (j.N + 3) / 4 ? (int64_t)nth * 8 : (j.N + 3) / 4);
+  bool ok = true;
+  auto job = [&](int ith, int n) {
+    int64_t lo, hi;
+    split_range(j.N, ith, n, 4, &lo, &hi);
+    if (lo < hi && !panel_rows(p, *j.a, j.w, j.rb, lo, hi, j.out, j.N)) ok = false;
+  };
+  parallel((int)chunks, job);
+  return ok;
+}
+
 int64_t linear_quant(int type, const float* x, const uint8_t* w, float* out, int64_t M, int64_t N, int64_t K,
                      bool simd) {
   const TypeInfo ti = type_info(type);
@@ -83,6 +99,7 @@ int64_t linear_quant(int type, const float* x, const uint8_t* w, float* out, int
   if (bad >= 0) return bad;
   const Job j{type, simd ? pick_tile(type) : nullptr, &a, w, (K / ti.block) * ti.bytes, out, M, N};
   const int nth = simd ? pick_threads(M * N * K, kGrainMacs) : 1;
+  if (simd && M >= kPanelMinM && panel_supported(type)) return linear_panel(j, nth) ? -1 : -3;
   if (nth <= 1) {
     rows(j, 0, N);
     return -1;
