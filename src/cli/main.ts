@@ -18,6 +18,7 @@ const COMMANDS: Record<string, string> = {
   pull: "download hf:ORG/REPO[:FILE] into the Hugging Face cache",
   convert: "Hugging Face folder <-> GGUF (convert IN OUT [--type])",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
+  serve: "OpenAI-compatible HTTP server with a web playground (default: the built-in model)",
 };
 
 function usage(): string {
