@@ -152,7 +152,8 @@ int64_t k_row_simd(const float* x, int64_t K, int8_t* q, float* d, int16_t* bs) 
 #endif
 
 /** Per-type lane parameters: weight offset on low / high lanes (elements 0..15 / 16..31 of a block) and the
- *  scale factor of the high lanes. */
+ *  scale factor of the high lanes. The AVX-512 tiles keep Q4_0 / Q4_1 high nibbles 16x and flip Q8_0's sign
+ *  bit; the AVX2 tiles (vpmaddubsw, which saturates) shift nibbles down and take Q8_0 signed as it is. */
 struct LaneSpec {
   int offLo, offHi;
   float hiScale;
@@ -160,11 +161,15 @@ struct LaneSpec {
 
 LaneSpec lane_spec(int type) {
   switch (type) {
+#if WEFT_Q_AVX512
     case Q4_0: return {8, 128, 1.f / 16};
     case Q4_1: return {0, 0, 1.f / 16};
-    case Q5_0: return {16, 16, 1.f};
     case Q8_0: return {128, 128, 1.f};
-    default: return {0, 0, 1.f};  // Q5_1
+#else
+    case Q4_0: return {8, 8, 1.f};
+#endif
+    case Q5_0: return {16, 16, 1.f};
+    default: return {0, 0, 1.f};  // Q5_1, and Q4_1 / Q8_0 on AVX2
   }
 }
 
