@@ -5,6 +5,8 @@ import { quantize } from "../dtype/quants/index.js";
 import { writeGgufFile, type GgufTensorToWrite, type GgufValue } from "../formats/gguf/index.js";
 import type { ModelConfig } from "../models/config.js";
 import type { NamedArray } from "../models/random.js";
+import { expertFfnDim, isMoe } from "../models/moe.js";
+import { log } from "../util/log.js";
 
 export interface ExportOptions {
   /** Type for 2-D weights (norms and biases stay F32). */
@@ -72,7 +74,25 @@ export function archMetadata(c: ModelConfig, name: string): Map<string, GgufValu
     m.set(`${a}.attention.key_length`, c.headDim);
     m.set(`${a}.attention.value_length`, c.headDim);
   }
+  if (isMoe(c)) expertMetadata(c, m);
   return m;
+}
+
+/** Expert keys as llama.cpp reads them: llama (Mixtral) experts use feed_forward_length, qwen2moe the expert keys. */
+function expertMetadata(c: ModelConfig, m: Map<string, GgufValue>): void {
+  const a = c.arch, qwen = a === "qwen2moe";
+  m.set(`${a}.expert_count`, c.nExpert!);
+  m.set(`${a}.expert_used_count`, c.nExpertUsed!);
+  m.set(`${a}.expert_feed_forward_length`, expertFfnDim(c));
+  if (qwen) m.set(`${a}.expert_shared_feed_forward_length`, c.sharedExpertFfnDim ?? 0);
+  else m.set(`${a}.feed_forward_length`, expertFfnDim(c));
+  const norm = c.normTopK ?? !qwen;
+  if (norm === qwen) m.set(`${a}.expert_weights_norm`, norm);
+  if (c.routerGating === "sigmoid") m.set(`${a}.expert_gating_func`, 2);
+  if (norm === qwen || c.routerGating === "sigmoid" || (!qwen && (c.sharedExpertFfnDim ?? 0) > 0)) {
+    log.warn(`${a} MoE with ${c.routerGating ?? "softmax"} gating, normTopK ${norm}, shared expert ${c.sharedExpertFfnDim ?? 0}: ` +
+      "weft reads this back, but llama.cpp runs this architecture with its fixed routing and ignores the difference");
+  }
 }
 
 /** The type a matrix gets: `want`, or the nearest that fits its row length (as llama.cpp falls back). */
@@ -85,7 +105,8 @@ export function typeForRow(want: GgmlTypeName, K: number): GgmlTypeName {
 export function tensorsToGguf(weights: Map<string, NamedArray>, type: GgmlTypeName): GgufTensorToWrite[] {
   return [...weights].map(([name, t]) => {
     const K = t.shape[t.shape.length - 1]!;
-    const tt: GgmlTypeName = t.shape.length === 1 ? "F32" : typeForRow(type, K);
+    // routers stay F32, as llama.cpp's quantiser leaves them (expert choice is sensitive to their rounding)
+    const tt: GgmlTypeName = t.shape.length === 1 || name.includes("ffn_gate_inp") ? "F32" : typeForRow(type, K);
     return { name, shape: [...t.shape].reverse(), type: tt, data: quantize(tt, t.data, K) };
   });
 }

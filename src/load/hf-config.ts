@@ -36,7 +36,7 @@ function ropeScaling(cfg: Json): RopeScaling {
 export function configFromHf(cfg: Json): ModelConfig {
   const modelType = String(cfg.model_type ?? "");
   if (!modelType) throw new FormatError("config.json", "missing 'model_type'");
-  if (cfg.auto_map && !["llama", "mistral", "qwen2", "gpt2"].includes(modelType)) {
+  if (cfg.auto_map && !["llama", "mistral", "qwen2", "gpt2", "mixtral", "qwen2_moe"].includes(modelType)) {
     throw new UnsupportedError("config.json", `model_type '${modelType}' needs custom code (auto_map); weft never runs repository code`);
   }
   const arch = resolveArch(modelType);
@@ -58,9 +58,27 @@ export function configFromHf(cfg: Json): ModelConfig {
     arch, vocabSize: num(cfg, "vocab_size"), dim, nLayer: num(cfg, "num_hidden_layers"), nHead,
     nHeadKv: num(cfg, "num_key_value_heads", nHead), headDim, ffnDim: num(cfg, "intermediate_size"),
     contextLength: num(cfg, "max_position_embeddings", 2048), normEps: num(cfg, "rms_norm_eps", 1e-6),
-    ropeBase: num(cfg, "rope_theta", 10000), nRot: headDim, ropeNeox: arch === "qwen2", ropeScaling: ropeScaling(cfg),
+    ropeBase: num(cfg, "rope_theta", 10000), nRot: headDim, ropeNeox: arch === "qwen2" || arch === "qwen2moe", ropeScaling: ropeScaling(cfg),
     ropeFreqFactors: null, slidingWindow: window ?? 0, tiedEmbeddings: cfg.tie_word_embeddings === true,
-    qkvBias: arch === "qwen2" || cfg.attention_bias === true,
+    qkvBias: arch === "qwen2" || arch === "qwen2moe" || cfg.attention_bias === true,
+    ...hfExperts(cfg, modelType),
+  };
+}
+
+/** Expert fields of mixtral (softmax, renormalised top-k) and qwen2_moe (shared expert, norm_topk_prob). */
+function hfExperts(cfg: Json, modelType: string): Partial<ModelConfig> {
+  if (modelType === "mixtral") {
+    return { nExpert: num(cfg, "num_local_experts"), nExpertUsed: num(cfg, "num_experts_per_tok"), expertFfnDim: num(cfg, "intermediate_size"),
+      sharedExpertFfnDim: 0, routerGating: "softmax", normTopK: true };
+  }
+  if (modelType !== "qwen2_moe") return {};
+  const dense = cfg.mlp_only_layers;
+  if (num(cfg, "decoder_sparse_step", 1) !== 1 || (Array.isArray(dense) && dense.length > 0)) {
+    throw new UnsupportedError("config.json", "qwen2_moe with dense layers (decoder_sparse_step != 1 or mlp_only_layers) is not supported");
+  }
+  return {
+    nExpert: num(cfg, "num_experts"), nExpertUsed: num(cfg, "num_experts_per_tok"), expertFfnDim: num(cfg, "moe_intermediate_size"),
+    sharedExpertFfnDim: num(cfg, "shared_expert_intermediate_size"), routerGating: "softmax", normTopK: cfg.norm_topk_prob === true,
   };
 }
 
@@ -78,6 +96,21 @@ export function hfConfigJson(c: ModelConfig): Record<string, unknown> {
     : rs.type === "linear" ? { rope_type: "linear", factor: rs.factor }
     : rs.type === "llama3" ? { rope_type: "llama3", factor: rs.factor, low_freq_factor: rs.lowFreqFactor, high_freq_factor: rs.highFreqFactor, original_max_position_embeddings: rs.originalContext }
     : { rope_type: "yarn", factor: rs.factor, original_max_position_embeddings: rs.originalContext, beta_fast: rs.betaFast, beta_slow: rs.betaSlow, ...(rs.attnFactor ? { attention_factor: rs.attnFactor } : {}) };
+  if ((c.nExpert ?? 0) > 0) return { ...denseHfJson(c, ropeScaling), ...moeHfJson(c) };
+  return denseHfJson(c, ropeScaling);
+}
+
+function moeHfJson(c: ModelConfig): Record<string, unknown> {
+  if (c.arch === "qwen2moe") {
+    return { architectures: ["Qwen2MoeForCausalLM"], model_type: "qwen2_moe", num_experts: c.nExpert, num_experts_per_tok: c.nExpertUsed,
+      moe_intermediate_size: c.expertFfnDim ?? c.ffnDim, shared_expert_intermediate_size: c.sharedExpertFfnDim ?? 0,
+      norm_topk_prob: c.normTopK === true, decoder_sparse_step: 1, mlp_only_layers: [] };
+  }
+  return { architectures: ["MixtralForCausalLM"], model_type: "mixtral", num_local_experts: c.nExpert, num_experts_per_tok: c.nExpertUsed,
+    intermediate_size: c.expertFfnDim ?? c.ffnDim };
+}
+
+function denseHfJson(c: ModelConfig, ropeScaling: unknown): Record<string, unknown> {
   return {
     architectures: [c.arch === "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM"], model_type: c.arch, vocab_size: c.vocabSize,
     hidden_size: c.dim, intermediate_size: c.ffnDim, num_hidden_layers: c.nLayer, num_attention_heads: c.nHead,

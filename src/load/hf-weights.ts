@@ -3,10 +3,11 @@
 import type { ShardedCheckpoint, StTensorInfo } from "../formats/safetensors/index.js";
 import type { Arch } from "../models/config.js";
 import type { WeightSource } from "../models/weights.js";
-import { hfTensor, ropeRowPermutation, type HfTensor } from "../models/hf-names.js";
+import { hfExpertTensor, hfTensor, ropeRowPermutation, type HfTensor } from "../models/hf-names.js";
 import type { GgmlTypeName } from "../dtype/ggml.js";
 import { codecFor } from "../dtype/quants/index.js";
 import { QuantEmbedding, QuantLinear, QuantWeight } from "../nn/quant-linear.js";
+import { ExpertBank } from "../nn/moe-experts.js";
 import { f32Tensor } from "../core/ops/util.js";
 import type { Tensor } from "../core/tensor.js";
 import { FormatError, UnsupportedError } from "../util/errors.js";
@@ -76,6 +77,20 @@ export class HfWeights implements WeightSource {
 
   embedding(name: string, V: number, C: number): QuantEmbedding {
     return new QuantEmbedding(this.matrix(`${name}.weight`, V, C));
+  }
+
+  /** E expert matrices [N, K] from the checkpoint's per-expert tensors (Mixtral w1/w3/w2, qwen2_moe *_proj). */
+  experts(name: string, E: number, N: number, K: number): ExpertBank {
+    return ExpertBank.fromQuant(Array.from({ length: E }, (_, e) => {
+      const hf = hfExpertTensor(this.arch, `${name}.weight`, e);
+      if (!this.ckpt.tensorFile.has(hf)) throw new FormatError("load", `tensor '${hf}' (expert ${e} of ${name}) is missing from the checkpoint`);
+      const info = this.ckpt.info(hf), elem = ELEM[info.dtype];
+      if (!elem) throw new UnsupportedError("load", `tensor '${hf}' has dtype ${info.dtype}; weft loads F32, F16 and BF16 weights`);
+      if (info.shape.length !== 2 || info.shape[0] !== N || info.shape[1] !== K) {
+        throw new FormatError("load", `tensor '${hf}' has shape [${info.shape.join(", ")}] but the config implies [${N}, ${K}]`);
+      }
+      return new QuantWeight(this.ckpt.tensorData(hf), elem.type, N, K);
+    }));
   }
 }
 

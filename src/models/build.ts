@@ -8,6 +8,7 @@ export function buildModel(config: ModelConfig, weights: WeightSource): Language
   switch (config.arch) {
     case "llama":
     case "qwen2":
+    case "qwen2moe":
       return new LlamaModel(config, weights);
     case "gpt2":
       return new Gpt2Model(config, weights);

@@ -2,7 +2,7 @@
 import type { Tensor } from "../core/tensor.js";
 import type { KVCache, KvType } from "../nn/kv-cache.js";
 
-export type Arch = "llama" | "qwen2" | "gpt2";
+export type Arch = "llama" | "qwen2" | "qwen2moe" | "gpt2";
 
 export interface RopeScaling {
   type: "none" | "linear" | "yarn" | "llama3";
@@ -47,6 +47,18 @@ export interface ModelConfig {
   qkvBias: boolean;
   /** GELU through ggml's f16 table (set for GGUF files so gpt2 matches llama.cpp exactly). */
   ggmlGelu?: boolean;
+  /** E: routed experts per FFN (sparse mixture-of-experts); 0 or absent = dense FFN. */
+  nExpert?: number;
+  /** K: experts each token uses. */
+  nExpertUsed?: number;
+  /** Hidden width of each routed expert (default ffnDim). */
+  expertFfnDim?: number;
+  /** Hidden width of the always-on shared expert with a sigmoid gate (qwen2moe); 0 or absent = none. */
+  sharedExpertFfnDim?: number;
+  /** Router gating: softmax over experts (Mixtral, Qwen; default) or an independent sigmoid per expert. */
+  routerGating?: "softmax" | "sigmoid";
+  /** Renormalise the K chosen gate weights to sum to 1 (Mixtral: true; qwen2moe: false). */
+  normTopK?: boolean;
 }
 
 export const NO_SCALING: RopeScaling = {

@@ -17,6 +17,26 @@ const LLAMA_BLOCK: Record<string, string> = {
   ffn_gate: "mlp.gate_proj", ffn_up: "mlp.up_proj", ffn_down: "mlp.down_proj",
 };
 
+/** MoE parts of a block: the router, shared expert (qwen2moe) and, per expert, the SiLU-gated FFN's names. */
+const MOE_BLOCK: Partial<Record<Arch, Record<string, string>>> = {
+  llama: { ffn_gate_inp: "block_sparse_moe.gate" },
+  qwen2moe: {
+    ffn_gate_inp: "mlp.gate", ffn_gate_inp_shexp: "mlp.shared_expert_gate", ffn_gate_shexp: "mlp.shared_expert.gate_proj",
+    ffn_up_shexp: "mlp.shared_expert.up_proj", ffn_down_shexp: "mlp.shared_expert.down_proj",
+  },
+};
+const EXPERTS: Partial<Record<Arch, { prefix: string; gate: string; up: string; down: string }>> = {
+  llama: { prefix: "block_sparse_moe.experts", gate: "w1", up: "w3", down: "w2" },
+  qwen2moe: { prefix: "mlp.experts", gate: "gate_proj", up: "up_proj", down: "down_proj" },
+};
+
+/** HF name of expert `e` of a GGUF expert bank like "blk.3.ffn_up_exps.weight" (Mixtral w1/w3/w2, qwen2_moe *_proj). */
+export function hfExpertTensor(arch: Arch, gguf: string, e: number): string {
+  const m = /^blk\.(\d+)\.ffn_(gate|up|down)_exps\.weight$/.exec(gguf), t = EXPERTS[arch];
+  if (!m || !t) throw new UnsupportedError("hf-names", `no Hugging Face expert name for '${gguf}' (${arch})`);
+  return `model.layers.${m[1]}.${t.prefix}.${e}.${t[m[2] as "gate" | "up" | "down"]}.weight`;
+}
+
 const GPT2_BLOCK: Record<string, string> = {
   attn_norm: "ln_1", ffn_norm: "ln_2", attn_qkv: "attn.c_attn", attn_output: "attn.c_proj", ffn_up: "mlp.c_fc", ffn_down: "mlp.c_proj",
 };
@@ -27,7 +47,7 @@ export function hfTensor(arch: Arch, gguf: string): HfTensor {
   if (arch === "gpt2") return gpt2Name(gguf, m);
   if (m) {
     const [, layer, part, kind] = m;
-    const hf = LLAMA_BLOCK[part!];
+    const hf = LLAMA_BLOCK[part!] ?? MOE_BLOCK[arch]?.[part!];
     if (!hf) throw new UnsupportedError("hf-names", `no Hugging Face name for '${gguf}'`);
     // llama (not qwen2, which keeps neox RoPE in GGUF) stores q/k rows permuted in GGUF
     const permute = arch === "llama" && (part === "attn_q" || part === "attn_k");

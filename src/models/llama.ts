@@ -1,4 +1,5 @@
-// The llama architecture (Llama 2/3, TinyLlama, SmolLM, Mistral; qwen2 via qkv biases and neox RoPE).
+// The llama architecture (Llama 2/3, TinyLlama, SmolLM, Mistral; qwen2 via qkv biases and neox RoPE; Mixtral and
+// qwen2moe when the config has experts).
 import { Tensor, fromArray } from "../core/tensor.js";
 import { add, mul } from "../core/ops/binary.js";
 import { silu } from "../core/ops/unary.js";
@@ -11,6 +12,8 @@ import type { LinearLike } from "../nn/linear-like.js";
 import type { ModelConfig } from "./config.js";
 import type { WeightSource } from "./weights.js";
 import { ropeTables } from "./rope-scaling.js";
+import type { MoeFfn } from "../nn/moe.js";
+import { buildMoeFfn, isMoe } from "./moe.js";
 
 class GatedMlp extends Module {
   constructor(readonly gate: LinearLike, readonly up: LinearLike, readonly down: LinearLike) {
@@ -27,7 +30,7 @@ class LlamaBlock extends Module {
     readonly attnNorm: Tensor,
     readonly attn: SelfAttention,
     readonly ffnNorm: Tensor,
-    readonly mlp: GatedMlp,
+    readonly mlp: GatedMlp | MoeFfn,
     readonly eps: number,
   ) {
     super();
@@ -103,8 +106,9 @@ export class LlamaModel extends Module {
         { nHead: c.nHead, nHeadKv: c.nHeadKv, headDim: c.headDim, rope, slidingWindow: c.slidingWindow },
         i,
       );
-      const mlp = new GatedMlp(w.linear(p + "ffn_gate", c.ffnDim, c.dim, false), w.linear(p + "ffn_up", c.ffnDim, c.dim, false),
-        w.linear(p + "ffn_down", c.dim, c.ffnDim, false));
+      const mlp = isMoe(c) ? buildMoeFfn(w, p, c)
+        : new GatedMlp(w.linear(p + "ffn_gate", c.ffnDim, c.dim, false), w.linear(p + "ffn_up", c.ffnDim, c.dim, false),
+          w.linear(p + "ffn_down", c.dim, c.ffnDim, false));
       return new LlamaBlock(w.vector(p + "attn_norm", c.dim, "ones"), attn, w.vector(p + "ffn_norm", c.dim, "ones"), mlp, c.normEps);
     });
     this.outputNorm = w.vector("output_norm", c.dim, "ones");

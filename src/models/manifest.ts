@@ -1,5 +1,7 @@
-// Every tensor an architecture needs for a config: GGUF name, row-major shape ([N, K] for matrices) and role.
+// Every tensor an architecture needs for a config: GGUF name, row-major shape ([N, K] for matrices, [E, N, K] for
+// expert banks) and role.
 import type { ModelConfig } from "./config.js";
+import { isMoe, moeManifest } from "./moe.js";
 
 export interface TensorSpec {
   name: string;
@@ -40,6 +42,10 @@ export function tensorManifest(cfg: ModelConfig): TensorSpec[] {
     }
     add(p + "attn_output.weight", [cfg.dim, qDim], "matrix");
     add(p + "ffn_norm.weight", [cfg.dim], "norm");
+    if (isMoe(cfg)) {
+      out.push(...moeManifest(cfg, p));
+      continue;
+    }
     add(p + "ffn_gate.weight", [cfg.ffnDim, cfg.dim], "matrix");
     add(p + "ffn_up.weight", [cfg.ffnDim, cfg.dim], "matrix");
     add(p + "ffn_down.weight", [cfg.dim, cfg.ffnDim], "matrix");

@@ -28,7 +28,7 @@ export function randomWeights(cfg: ModelConfig, seed = 1): Map<string, NamedArra
     else if (t.name === "token_embd.weight") data = normal(rng, n, 1);
     else if (t.name === "position_embd.weight") data = normal(rng, n, 0.5);
     else if (t.name === "output.weight") data = normal(rng, n, 3 / Math.sqrt(t.shape[1]!));
-    else data = normal(rng, n, 1 / Math.sqrt(t.shape[1]!));
+    else data = normal(rng, n, 1 / Math.sqrt(t.shape[t.shape.length - 1]!));
     out.set(t.name, { shape: t.shape, data });
   }
   return out;

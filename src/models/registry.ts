@@ -6,6 +6,9 @@ const REMAP: Record<string, Arch> = {
   llama: "llama",
   mistral: "llama",
   qwen2: "qwen2",
+  qwen2moe: "qwen2moe",
+  qwen2_moe: "qwen2moe",
+  mixtral: "llama",
   gpt2: "gpt2",
 };
 

@@ -3,6 +3,7 @@
 import { Tensor, fromArray } from "../core/tensor.js";
 
 import { Embedding, Linear } from "../nn/layers.js";
+import { ExpertBank } from "../nn/moe-experts.js";
 import type { WeightSource } from "./weights.js";
 import type { ModelConfig } from "./config.js";
 import { randomWeights, type NamedArray } from "./random.js";
@@ -39,6 +40,11 @@ export class TrainableWeights implements WeightSource {
 
   vector(name: string, n: number): Tensor {
     return this.param(name.endsWith(".weight") || name.endsWith(".bias") ? name : `${name}.weight`, [n]);
+  }
+
+  /** E expert matrices [N, K] as one parameter [E, N, K]. */
+  experts(name: string, E: number, N: number, K: number): ExpertBank {
+    return ExpertBank.fromParam(this.param(`${name}.weight`, [E, N, K]));
   }
 
   embedding(name: string, V: number, C: number): Embedding {

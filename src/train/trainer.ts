@@ -36,6 +36,8 @@ export interface TrainOptions {
   onStep?(m: StepMetrics): void;
   /** The training loss of a batch (default: next-token cross-entropy); distillation plugs in here. */
   lossFn?(model: TrainableModel, input: Tensor, target: Tensor): Tensor;
+  /** Extra per-step metrics gathered after the step (e.g. MoE expert load), stored in StepMetrics.aux. */
+  auxMetrics?(): Record<string, unknown>;
 }
 
 const crossEntropyLoss = (model: TrainableModel, input: Tensor, target: Tensor): Tensor =>
@@ -50,6 +52,8 @@ export interface StepMetrics {
   seconds: number;
   skipped: boolean;
   valLoss?: number;
+  /** What TrainOptions.auxMetrics returned for this step. */
+  aux?: Record<string, unknown>;
 }
 
 /** Mutable state that a checkpoint captures (with the parameters and optimiser moments). */
@@ -132,6 +136,7 @@ export class Trainer {
     }
     this.state.step++;
     const m: StepMetrics = { step: this.state.step, loss, lr, gradNorm, tokens, seconds: (performance.now() - t0) / 1000, skipped };
+    if (this.o.auxMetrics) m.aux = this.o.auxMetrics();
     const every = this.o.evalEvery ?? 0;
     if (every > 0 && this.valRows.length > 0 && (this.state.step % every === 0 || this.state.step === this.o.steps)) {
       m.valLoss = evaluate(this.model, this.valRows, this.o.batchSize);
