@@ -61,7 +61,9 @@ export type ChatRenderer = (turns: ChatTurn[]) => { text: string; train: boolean
 
 const plainChat: ChatRenderer = (turns) => turns.map((t) => ({ text: `${t.role}: ${t.content}\n`, train: t.role === "assistant" }));
 
-/** Tokenise records; loss only on completions / assistant turns; BOS first, EOS after each example. */
+/** Tokenise records; loss only on completions / assistant turns; BOS first, EOS after each example. The text is
+ *  encoded whole (so tokens that span a prompt/completion seam are the ones the model will see when generating);
+ *  each token trains when it lies past the common prefix with the encoding of the text before its part. */
 export function toExamples(records: readonly Record_[], tok: Tokenizer, render: ChatRenderer = plainChat): Example[] {
   return records.map((r) => {
     const parts: { text: string; train: boolean }[] =
@@ -70,7 +72,18 @@ export function toExamples(records: readonly Record_[], tok: Tokenizer, render: 
       : render(r.messages);
     const ex: Example = { ids: [], train: [] };
     if (tok.bos !== null && tok.addBos) push(ex, [tok.bos], false);
-    parts.forEach((p) => push(ex, tok.encode(p.text, { addBos: false }), p.train));
+    const start = ex.ids.length;
+    let text = "", prev: number[] = [];
+    for (const p of parts) {
+      text += p.text;
+      const ids = tok.encode(text, { addBos: false });
+      let common = 0;
+      while (common < prev.length && common < ids.length && prev[common] === ids[common]) common++;
+      ex.ids.length = start + common;
+      ex.train.length = start + common;
+      push(ex, ids.slice(common), p.train);
+      prev = ids;
+    }
     if (tok.eos !== null) push(ex, [tok.eos], parts[parts.length - 1]?.train ?? true);
     return ex;
   });

@@ -25,7 +25,10 @@ describe("training data", () => {
     const [ex] = toExamples([{ prompt: "ab", completion: "cd" }], tok);
     assert.equal(ex!.ids[0], tok.bos);
     const trained = ex!.ids.filter((_, i) => ex!.train[i]);
-    assert.deepEqual(trained, [...tok.encode("cd", { addBos: false }), tok.eos]);
+    // the whole text is encoded once; tokens past the prompt's own encoding train
+    const joint = tok.encode("abcd", { addBos: false }), prompt = tok.encode("ab", { addBos: false });
+    assert.deepEqual(ex!.ids.slice(1, -1), joint);
+    assert.deepEqual(trained, [...joint.slice(prompt.length), tok.eos]);
   });
   it("messages train on assistant turns only", () => {
     const [ex] = toExamples([{ messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }] }], tok);
