@@ -16,7 +16,9 @@ import { nmse, randArray, SKIP_MESSAGE } from "./native-pairs.js";
 const TOL = 1e-10;
 const LEGACY: GgmlTypeName[] = ["Q8_0", "Q4_0", "Q5_0", "Q4_1", "Q5_1"];
 const KQUANT: GgmlTypeName[] = ["Q4_K", "Q6_K", "Q5_K", "Q2_K", "Q3_K"];
-const MS = [1, 2, 3, 5, 8, 17];
+/** Activation rows: the decode tiles (up to 4 rows per decoded block, then the rest) and, from 32 rows, the
+ *  prefill panels (33 also pads the panel's 4-row tiles). */
+const MS = [1, 2, 3, 5, 8, 17, 33];
 const NS = [1, 7, 31, 32, 33, 257];
 /** K per family: one block, odd block counts (the SIMD pairs end on a lone block), larger rows. */
 const KS: Record<string, number[]> = { legacy: [32, 96, 288, 1024], k: [256, 768, 2048] };

@@ -10,7 +10,7 @@ namespace weft {
 namespace quant {
 
 /** Activation rows below this use the tiles; at or above it, the panels (their repack is O(N K)). */
-constexpr int64_t kPanelMinM = 16;
+constexpr int64_t kPanelMinM = 32;
 
 /** The activation panel of one call (per-thread scratch of the calling thread) and the panels' row sizes. */
 struct Panel {
