@@ -92,11 +92,22 @@ try {
   await client(url, 999); // warm-up
   for (const n of clientsList) {
     const before = await rss(url);
-    const rates: number[] = [], ttft: number[] = [], gaps: number[] = [];
+    const rates: number[] = [], ttft: number[] = [], gaps: number[] = [], health: number[] = [];
     let errors = 0;
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
+      let running = true;
+      const probe = (async () => {
+        while (running) {
+          const h0 = performance.now();
+          if ((await fetch(`${url}/health`)).status !== 200) errors++;
+          health.push(performance.now() - h0);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      })();
       const res = await Promise.all(Array.from({ length: n }, (_, i) => client(url, r * 100 + i)));
+      running = false;
+      await probe;
       const secs = (performance.now() - t0) / 1000;
       rates.push(res.reduce((s, x) => s + x.tokens, 0) / secs);
       for (const x of res) {
@@ -110,7 +121,7 @@ try {
     if (n === 1) single = rate;
     const f = (x: number) => x.toFixed(0);
     rows.push(`| ${n} | ${rate.toFixed(1)} | ${(rate / single).toFixed(2)} | ${f(pct(ttft, 0.5))} | ${f(pct(ttft, 0.99))} | ${f(pct(gaps, 0.5))} | ` +
-      `${f(pct(gaps, 0.99))} | ${errors} | ${f(before)} | ${f(after)} |`);
+      `${f(pct(gaps, 0.99))} | ${pct(health, 0.99).toFixed(1)} | ${errors} | ${f(before)} | ${f(after)} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 } finally {
@@ -118,7 +129,7 @@ try {
 }
 console.log(`model: ${values.shape} ${values.type} (random weights), prompt ${values.prompt} tokens, ${gen} generated per client, ${rounds} rounds, ` +
   `server --threads ${values.threads} --parallel ${maxClients}`);
-console.log("| clients | aggregate tok/s (median of rounds) | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | errors | RSS before MB | RSS after MB |");
-console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log("| clients | aggregate tok/s (median of rounds) | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | /health p99 ms | errors | RSS before MB | RSS after MB |");
+console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(r);
 if (values.anchor) console.log(`anchor: llama.cpp single-stream decode on the same file (best of 1 and 2 threads): ${anchor(path).toFixed(1)} tok/s`);

@@ -32,7 +32,7 @@ export interface DefaultModelPlan {
 /** Sized to train in about a minute and a half on 2 cores and to write readable stories. */
 export const DEFAULT_PLAN: DefaultModelPlan = {
   model: { dim: 192, nLayer: 4, nHead: 4, ffnDim: 512, contextLength: 512 },
-  examples: 6000, steps: 220, batchSize: 8, seqLen: 128, lr: 3e-3, seed: 7,
+  examples: 6000, steps: 180, batchSize: 8, seqLen: 128, lr: 3e-3, seed: 7,
 };
 
 const STORY_ASKS = ["Tell me a story about a {a}.", "Write a short story about a {a}.", "Can you tell me a story about a {a}?", "Tell me a story."];

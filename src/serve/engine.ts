@@ -50,7 +50,10 @@ export class Engine {
   readonly router = new Router();
   readonly prefixes = new Map<string, Tensor>();
 
-  constructor(readonly model: LanguageModel, readonly tok: Tokenizer, readonly template: string | null, readonly opts: EngineOptions) {}
+  constructor(readonly model: LanguageModel, readonly tok: Tokenizer, readonly template: string | null, readonly opts: EngineOptions) {
+    // every slot's KV cache up front (as llama.cpp does): memory is fixed from the start and never grows under load
+    for (let i = 0; i < opts.parallel; i++) this.free.push(this.makeCache());
+  }
 
   get busy(): boolean {
     return this.queue.length > 0 || this.active.length > 0;

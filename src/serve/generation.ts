@@ -1,6 +1,6 @@
 // One chat or completion request end to end: submit to the engine, then stream SSE chunks or answer one JSON body,
 // in OpenAI's shapes (usage, finish_reason, logprobs); a client that goes away cancels its sequence.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { ApiError } from "./errors.js";
 import { sendError, sendJson, SseWriter } from "./http-util.js";
@@ -12,16 +12,6 @@ import type { GenRequest } from "./validate.js";
 
 export type Kind = "chat" | "completion";
 
-interface Lp {
-  chat: { token: string; logprob: number; bytes: number[]; top_logprobs: { token: string; logprob: number; bytes: number[] }[] }[];
-  tokens: string[];
-  tokenLogprobs: number[];
-  top: Record<string, number>[];
-  offsets: number[];
-}
-
-const chatLp = (l: TokenLogprob) => ({ token: l.token, logprob: l.logprob, bytes: l.bytes, top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes })) });
-
 export interface GenContext {
   engine: EngineClient;
   metrics: Metrics;
@@ -29,101 +19,127 @@ export interface GenContext {
   onEnd(status: number): void;
 }
 
-export function runGeneration(kind: Kind, g: GenRequest, adapter: string | null, modelId: string, req: IncomingMessage, res: ServerResponse, ctx: GenContext): void {
-  const id = (kind === "chat" ? "chatcmpl-" : "cmpl-") + randomBytes(12).toString("hex");
-  const created = Math.floor(Date.now() / 1000);
-  const t0 = performance.now();
-  let lastTok = 0, text = "", sse: SseWriter | null = null, finished = false, reqId = -1, offset = 0;
-  const lp: Lp | null = g.params.logprobs ? { chat: [], tokens: [], tokenLogprobs: [], top: [], offsets: [] } : null;
-  const base = () => ({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model: modelId, system_fingerprint: "weft" });
-  const usageNull = g.includeUsage ? { usage: null } : {};
-  const choice = (extra: Record<string, unknown>) => (kind === "chat"
-    ? { index: 0, delta: extra.delta ?? {}, logprobs: extra.logprobs ?? null, finish_reason: extra.finish_reason ?? null }
-    : { index: 0, text: extra.text ?? "", logprobs: extra.logprobs ?? null, finish_reason: extra.finish_reason ?? null });
+const chatLp = (l: TokenLogprob) => ({ token: l.token, logprob: l.logprob, bytes: l.bytes,
+  top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes })) });
+const topMap = (l: TokenLogprob) => Object.fromEntries(l.top.map((t) => [t.token, t.logprob]));
 
-  const streamLp = (l: TokenLogprob) => (kind === "chat" ? { content: [chatLp(l)], refusal: null }
-    : { tokens: [l.token], token_logprobs: [l.logprob], top_logprobs: [Object.fromEntries(l.top.map((t) => [t.token, t.logprob]))], text_offset: [offset] });
+class Generation {
+  private readonly id: string;
+  private readonly created = Math.floor(Date.now() / 1000);
+  private readonly t0 = performance.now();
+  private lastTok = 0;
+  private text = "";
+  private offset = 0;
+  private sse: SseWriter | null = null;
+  private finished = false;
+  private reqId = -1;
+  private readonly lps: { lp: TokenLogprob; offset: number }[] = [];
 
-  const end = (status: number) => {
-    if (finished) return;
-    finished = true;
-    ctx.metrics.duration.observe((performance.now() - t0) / 1000);
-    ctx.onEnd(status);
-  };
-
-  res.on("close", () => {
-    if (!finished && reqId >= 0) ctx.engine.cancel(reqId);
-    sse?.stop();
-  });
-
-  const onEvent = (ev: TokenEvent) => {
-    const now = performance.now();
-    if (lastTok === 0) ctx.metrics.ttft.observe((now - t0) / 1000);
-    else ctx.metrics.itl.observe((now - lastTok) / 1000);
-    lastTok = now;
-    if (lp && ev.lp) {
-      lp.chat.push(chatLp(ev.lp));
-      lp.tokens.push(ev.lp.token);
-      lp.tokenLogprobs.push(ev.lp.logprob);
-      lp.top.push(Object.fromEntries(ev.lp.top.map((t) => [t.token, t.logprob])));
-      lp.offsets.push(offset);
-    }
-    if (sse && (ev.text !== "" || ev.lp)) {
-      const c = kind === "chat" ? { delta: ev.text !== "" ? { content: ev.text } : {} } : { text: ev.text };
-      sse.send({ ...base(), choices: [choice({ ...c, logprobs: ev.lp ? streamLp(ev.lp) : null })], ...usageNull });
-    }
-    text += ev.text;
-    offset += ev.text.length;
-  };
-
-  const usage = (d: Done) => ({ prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens, total_tokens: d.promptTokens + d.completionTokens });
-
-  const onDone = (d: Done) => {
-    ctx.metrics.tokens(d.promptTokens, d.completionTokens);
-    const reason = d.finish === "abort" ? "error" : d.finish;
-    const errorObj = reason === "error" ? new ApiError(d.finish === "abort" ? 503 : 500, d.finish === "abort" ? "service_unavailable" : "server_error",
-      d.error ?? (d.finish === "abort" ? "the request was cancelled (the server is shutting down)" : "generation failed")).body().error : null;
-    if (sse) {
-      sse.send({ ...base(), choices: [choice({ finish_reason: reason })], ...usageNull, ...(errorObj ? { error: errorObj } : {}) });
-      if (g.includeUsage) sse.send({ ...base(), choices: [], usage: usage(d) });
-      sse.end();
-      end(200);
-      return;
-    }
-    if (errorObj) {
-      const status = d.finish === "abort" ? 503 : 500;
-      sendJson(res, status, { error: errorObj });
-      end(status);
-      return;
-    }
-    const logprobs = lp ? (kind === "chat" ? { content: lp.chat, refusal: null }
-      : { tokens: lp.tokens, token_logprobs: lp.tokenLogprobs, top_logprobs: lp.top, text_offset: lp.offsets }) : null;
-    const c = kind === "chat"
-      ? { index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs, finish_reason: reason }
-      : { index: 0, text, logprobs, finish_reason: reason };
-    sendJson(res, 200, { id, object: kind === "chat" ? "chat.completion" : "text_completion", created, model: modelId, system_fingerprint: "weft",
-      choices: [c], usage: usage(d) });
-    end(200);
-  };
-
-  try {
-    reqId = ctx.engine.submit(adapter, g.prompt, g.params, {
-      accepted: () => {
-        if (!g.stream || res.destroyed) return;
-        sse = new SseWriter(res);
-        if (kind === "chat") sse.send({ ...base(), choices: [choice({ delta: { role: "assistant", content: "" } })], ...usageNull });
-      },
-      fail: (e) => {
-        sendError(res, e);
-        end(e.status);
-      },
-      event: onEvent,
-      done: onDone,
-    });
-  } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(500, "server_error", (e as Error).message);
-    sendError(res, err);
-    end(err.status);
+  constructor(private readonly kind: Kind, private readonly g: GenRequest, private readonly modelId: string, private readonly res: ServerResponse,
+    private readonly ctx: GenContext) {
+    this.id = (kind === "chat" ? "chatcmpl-" : "cmpl-") + randomBytes(12).toString("hex");
   }
-  void req;
+
+  start(adapter: string | null): void {
+    this.res.on("close", () => {
+      if (!this.finished && this.reqId >= 0) this.ctx.engine.cancel(this.reqId);
+      this.sse?.stop();
+    });
+    try {
+      this.reqId = this.ctx.engine.submit(adapter, this.g.prompt, this.g.params, {
+        accepted: () => this.accepted(),
+        fail: (e) => this.fail(e),
+        event: (ev) => this.onEvent(ev),
+        done: (d) => this.onDone(d),
+      });
+    } catch (e) {
+      this.fail(e instanceof ApiError ? e : new ApiError(500, "server_error", (e as Error).message));
+    }
+  }
+
+  private base(): Record<string, unknown> {
+    const object = this.kind === "chat" ? "chat.completion.chunk" : "text_completion";
+    return { id: this.id, object, created: this.created, model: this.modelId, system_fingerprint: "weft", ...(this.g.includeUsage ? { usage: null } : {}) };
+  }
+
+  private chunk(c: { content?: string; role?: string; lp?: TokenLogprob; finish?: string }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    let choice: Record<string, unknown>;
+    if (this.kind === "chat") {
+      const delta = { ...(c.role ? { role: c.role } : {}), ...(c.content !== undefined ? { content: c.content } : {}) };
+      choice = { index: 0, delta, logprobs: c.lp ? { content: [chatLp(c.lp)], refusal: null } : null, finish_reason: c.finish ?? null };
+    } else {
+      const logprobs = c.lp ? { tokens: [c.lp.token], token_logprobs: [c.lp.logprob], top_logprobs: [topMap(c.lp)], text_offset: [this.offset] } : null;
+      choice = { index: 0, text: c.content ?? "", logprobs, finish_reason: c.finish ?? null };
+    }
+    return { ...this.base(), choices: [choice], ...extra };
+  }
+
+  private end(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ctx.metrics.duration.observe((performance.now() - this.t0) / 1000);
+    this.ctx.onEnd(status);
+  }
+
+  private accepted(): void {
+    if (!this.g.stream || this.res.destroyed) return;
+    this.sse = new SseWriter(this.res);
+    if (this.kind === "chat") this.sse.send(this.chunk({ role: "assistant", content: "" }));
+  }
+
+  private fail(e: ApiError): void {
+    sendError(this.res, e);
+    this.end(e.status);
+  }
+
+  private onEvent(ev: TokenEvent): void {
+    const now = performance.now();
+    if (this.lastTok === 0) this.ctx.metrics.ttft.observe((now - this.t0) / 1000);
+    else this.ctx.metrics.itl.observe((now - this.lastTok) / 1000);
+    this.lastTok = now;
+    if (ev.lp) this.lps.push({ lp: ev.lp, offset: this.offset });
+    if (this.sse && (ev.text !== "" || ev.lp)) this.sse.send(this.chunk({ content: ev.text !== "" || this.kind !== "chat" ? ev.text : undefined, lp: ev.lp }));
+    this.text += ev.text;
+    this.offset += ev.text.length;
+  }
+
+  private onDone(d: Done): void {
+    this.ctx.metrics.tokens(d.promptTokens, d.completionTokens);
+    const usage = { prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens, total_tokens: d.promptTokens + d.completionTokens };
+    const aborted = d.finish === "abort";
+    const error = d.finish === "error" || aborted
+      ? new ApiError(aborted ? 503 : 500, aborted ? "service_unavailable" : "server_error",
+        d.error ?? (aborted ? "the request was cancelled (the server is shutting down)" : "generation failed"))
+      : null;
+    if (this.sse) {
+      this.sse.send(this.chunk({ finish: error ? "error" : d.finish }, error ? { error: error.body().error } : {}));
+      if (this.g.includeUsage) this.sse.send({ ...this.base(), choices: [], usage });
+      this.sse.end();
+      this.end(200);
+    } else if (error) {
+      sendJson(this.res, error.status, error.body());
+      this.end(error.status);
+    } else {
+      sendJson(this.res, 200, this.body(d.finish, usage));
+      this.end(200);
+    }
+  }
+
+  private body(finish: string, usage: Record<string, number>): Record<string, unknown> {
+    const chat = this.kind === "chat";
+    const logprobs = this.g.params.logprobs
+      ? chat ? { content: this.lps.map((x) => chatLp(x.lp)), refusal: null }
+        : { tokens: this.lps.map((x) => x.lp.token), token_logprobs: this.lps.map((x) => x.lp.logprob), top_logprobs: this.lps.map((x) => topMap(x.lp)),
+          text_offset: this.lps.map((x) => x.offset) }
+      : null;
+    const choice = chat
+      ? { index: 0, message: { role: "assistant", content: this.text, refusal: null }, logprobs, finish_reason: finish }
+      : { index: 0, text: this.text, logprobs, finish_reason: finish };
+    return { id: this.id, object: chat ? "chat.completion" : "text_completion", created: this.created, model: this.modelId, system_fingerprint: "weft",
+      choices: [choice], usage };
+  }
+}
+
+export function runGeneration(kind: Kind, g: GenRequest, adapter: string | null, modelId: string, res: ServerResponse, ctx: GenContext): void {
+  new Generation(kind, g, modelId, res, ctx).start(adapter);
 }

@@ -11,7 +11,7 @@ export interface PenaltyOptions {
 }
 
 /** logit_bias, then OpenAI's penalties over the generated tokens, then the repeat penalty; in place. */
-export function applyPenalties(logits: Float32Array, o: PenaltyOptions, generated: readonly number[], context: readonly number[]): void {
+export function applyPenalties(logits: Float32Array, o: PenaltyOptions, generated: readonly number[], context: () => readonly number[]): void {
   for (const [id, b] of o.logitBias) if (id < logits.length) logits[id] = b <= -100 ? -Infinity : logits[id]! + b;
   if (o.frequencyPenalty !== 0 || o.presencePenalty !== 0) {
     const counts = new Map<number, number>();
@@ -19,7 +19,8 @@ export function applyPenalties(logits: Float32Array, o: PenaltyOptions, generate
     for (const [id, n] of counts) logits[id] = logits[id]! - n * o.frequencyPenalty - o.presencePenalty;
   }
   if (o.repetitionPenalty !== 1) {
-    const seen = new Set(context.slice(Math.max(0, context.length - 64)));
+    const ctx = context();
+    const seen = new Set(ctx.slice(Math.max(0, ctx.length - 64)));
     for (const id of seen) {
       const l = logits[id]!;
       logits[id] = l > 0 ? l / o.repetitionPenalty : l * o.repetitionPenalty;
@@ -109,4 +110,47 @@ export function maskJson(logits: Float32Array, state: JsonState, texts: TokenTex
   if (kept.size === 0) return null;
   for (let i = 0; i < logits.length; i++) if (!kept.has(i)) logits[i] = -Infinity;
   return kept;
+}
+
+export interface DrawOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+}
+
+/**
+ * The draw of generate/sampler.ts (same defaults, same candidate order, same use of the random stream, so the same
+ * token for the same seed) without sorting the whole vocabulary: with top-k on, only the k best are ranked; the
+ * softmax normaliser still covers every token, as Sampler's does. Logits must already carry bias and penalties.
+ */
+export function drawToken(logits: Float32Array, o: DrawOptions, uniform: () => number): number {
+  const temp = o.temperature ?? 0.8;
+  const k = o.topK ?? 40;
+  if (temp === 0) return topIndices(logits, 1)[0]!;
+  let max = -Infinity;
+  for (const l of logits) if (l > max) max = l;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp((logits[i]! - max) / temp);
+  const ids = k > 0 && k < logits.length ? topIndices(logits, k) : topIndices(logits, logits.length);
+  let cand = ids.map((id) => ({ id, p: Math.exp((logits[id]! - max) / temp) / sum })).filter((c) => c.p > 0);
+  const topP = o.topP ?? 0.95;
+  if (topP < 1) {
+    let acc = 0;
+    const cut = cand.findIndex((c) => (acc += c.p) >= topP);
+    if (cut >= 0) cand = cand.slice(0, cut + 1);
+  }
+  const minP = o.minP ?? 0.05;
+  if (minP > 0 && cand.length > 0) {
+    const floor = cand[0]!.p * minP;
+    cand = cand.filter((c) => c.p >= floor);
+  }
+  const total = cand.reduce((s, c) => s + c.p, 0);
+  const u = uniform();
+  let acc = 0;
+  for (const c of cand) {
+    acc += c.p / total;
+    if (u < acc) return c.id;
+  }
+  return cand[cand.length - 1]!.id;
 }

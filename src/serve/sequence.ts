@@ -2,11 +2,11 @@
 import type { Tensor } from "../core/tensor.js";
 import type { KVCache } from "../nn/kv-cache.js";
 import type { Tokenizer, StreamDecoder } from "../tokenizers/types.js";
-import { Sampler } from "../generate/sampler.js";
+import { Rng } from "../core/rng.js";
 import { StopMatcher } from "../generate/stop.js";
 import { JsonState } from "./json-constraint.js";
 import { ANY_OBJECT, compileSchema } from "./json-schema.js";
-import { applyPenalties, logSumExp, maskJson, topIndices, CONSTRAINED_CANDIDATES, type PenaltyOptions, type TokenTexts } from "./sampling.js";
+import { applyPenalties, drawToken, logSumExp, maskJson, topIndices, CONSTRAINED_CANDIDATES, type PenaltyOptions, type TokenTexts } from "./sampling.js";
 import type { FinishReason, GenParams, TokenEvent, TokenLogprob } from "./protocol.js";
 
 export interface SequenceInit {
@@ -32,7 +32,7 @@ export class Sequence {
   finish: FinishReason | null = null;
   error: string | null = null;
   private last = -1;
-  private readonly sampler: Sampler;
+  private readonly rng: Rng;
   private readonly stops: StopMatcher;
   private readonly decoder: StreamDecoder;
   private json: JsonState | null;
@@ -51,7 +51,7 @@ export class Sequence {
     this.route = init.route;
     this.prefix = init.prefix;
     const p = init.params;
-    this.sampler = new Sampler({ temperature: p.temperature, topK: p.topK, topP: p.topP, minP: p.minP, seed: p.seed ?? Math.floor(Math.random() * 2 ** 31) });
+    this.rng = new Rng(p.seed ?? Math.floor(Math.random() * 2 ** 31));
     this.stops = new StopMatcher(p.stop);
     this.decoder = tok.streamDecoder();
     this.json = p.json ? JsonState.start(p.json.schema === null ? ANY_OBJECT : compileSchema(p.json.schema)) : null;
@@ -74,7 +74,7 @@ export class Sequence {
   onLogits(row: Float32Array): TokenEvent | null {
     const raw = this.params.logprobs ? row.slice() : null;
     const work = row.slice();
-    applyPenalties(work, this.penalties, this.generated, this.generated.length > 0 ? this.ids.concat(this.generated) : this.ids);
+    applyPenalties(work, this.penalties, this.generated, () => this.ids.concat(this.generated));
     let kept: Map<number, JsonState> | null = null;
     if (this.json) {
       kept = maskJson(work, this.json, this.texts(), (id) => this.tok.isEog(id), this.want);
@@ -83,7 +83,7 @@ export class Sequence {
         return null;
       }
     }
-    const tok = this.sampler.sample(work, []);
+    const tok = drawToken(work, this.params, () => this.rng.uniform());
     if (kept) this.json = kept.get(tok) ?? this.json;
     if (this.tok.isEog(tok)) {
       this.end("stop");

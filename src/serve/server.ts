@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { basename, extname } from "node:path";
 import { ApiError, badRequest } from "./errors.js";
+import { ArgumentError } from "../util/errors.js";
 import { applyCors, authorized, preflight, readJson, sendError, sendJson } from "./http-util.js";
 import { EngineClient } from "./engine-client.js";
 import { Metrics } from "./metrics.js";
@@ -86,10 +87,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
   server.setTimeout(o.idleTimeoutMs);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(o.port, o.host, () => resolve());
+    });
+  } catch (e) {
+    await engine.close();
+    const err = e as NodeJS.ErrnoException;
+    throw err.code === "EADDRINUSE" || err.code === "EACCES" ? new ArgumentError("serve", `cannot listen on ${o.host}:${o.port}: ${err.code}`) : e;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   return { url: `http://${host}:${port}`, port, info, server, engine, close: (ms) => shutdown(st, server, ms ?? o.drainMs) };
@@ -151,7 +158,7 @@ async function dispatch(st: State, method: string, path: string, req: IncomingMe
     const g = kind === "chat" ? parseChat(body, info.vocabSize) : parseCompletion(body, info.vocabSize);
     const { adapter, id } = resolveModel(st, g.model);
     admit(st);
-    runGeneration(kind, g, adapter, id, req, res, { engine: st.engine, metrics: st.metrics, onEnd: (s) => st.metrics.request(path, s) });
+    runGeneration(kind, g, adapter, id, res, { engine: st.engine, metrics: st.metrics, onEnd: (s) => st.metrics.request(path, s) });
     return null;
   }
   if (path === "/v1/embeddings") return embeddings(st, req, res);

@@ -6,6 +6,17 @@ import OpenAI from "openai";
 import { serve } from "./helpers.js";
 import type { RunningServer } from "../../src/serve/server.js";
 import { compileSchema, matches } from "../../src/serve/json-schema.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { load } from "../../src/load/index.js";
+import { applyLora } from "../../src/train/lora.js";
+import { savePeftAdapter } from "../../src/train/adapters.js";
+import { LoRALinear } from "../../src/nn/lora.js";
+import { projectionSlots } from "../../src/nn/swap.js";
+import { randn } from "../../src/core/tensor.js";
+import type { Module } from "../../src/nn/module.js";
+import { tinyModel } from "./helpers.js";
 
 const KEY = "sk-test-weft";
 let s: RunningServer;
@@ -136,8 +147,25 @@ describe("openai client: completions, embeddings, models", () => {
 
   it("models lists the base model", async () => {
     const list = await client.models.list();
-    assert.deepEqual(list.data.map((m) => m.id), ["tiny"]);
+    assert.equal(list.data[0]!.id, "tiny");
     assert.equal((await client.models.retrieve("tiny")).id, "tiny");
+  });
+
+  it("the admin endpoint loads a LoRA that requests then name as tiny:ADAPTER", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-admin-"));
+    const l = load(tinyModel());
+    applyLora(l.model as unknown as Module, ["q", "v"], { rank: 2, alpha: 4 });
+    for (const sl of projectionSlots(l.model as unknown as Module)) if (sl.layer instanceof LoRALinear) sl.layer.loraB = randn(sl.layer.loraB.shape, { std: 1 });
+    savePeftAdapter(join(dir, "lora"), l.model as unknown as Module, l.config, { rank: 2, alpha: 4 });
+    const noKey = await fetch(`${s.url}/v1/adapters`, { method: "POST", body: JSON.stringify({ name: "x", path: join(dir, "lora") }) });
+    assert.equal(noKey.status, 401);
+    const r = await client.post("/adapters", { body: { name: "styled", path: join(dir, "lora") } });
+    assert.deepEqual(r, { id: "tiny:styled", name: "styled", kind: "lora" });
+    assert.ok((await client.models.list()).data.some((m) => m.id === "tiny:styled"));
+    const ask = (model: string) => client.completions.create({ model, prompt: "Once upon a time", max_tokens: 8, temperature: 0 }).then((x) => x.choices[0]!.text);
+    const [base, styled] = await Promise.all([ask("tiny"), ask("tiny:styled")]);
+    assert.notEqual(base, styled);
+    assert.equal(await ask("tiny"), base);
   });
 });
 
