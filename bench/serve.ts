@@ -16,7 +16,7 @@ const { values } = parseArgs({ options: {
 const gen = Number(values.gen), rounds = Number(values.rounds), clientsList = values.clients!.split(",").map(Number);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-interface ClientResult { ttft: number; gaps: number[]; tokens: number; error: boolean }
+interface ClientResult { ttft: number; gaps: number[]; tokens: number; error: boolean; decodeRate: number }
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]! : NaN);
 const median = (xs: number[]) => pct(xs, 0.5);
@@ -44,7 +44,7 @@ async function client(url: string, i: number): Promise<ClientResult> {
   // the synthetic byte-level vocabulary spends two tokens ("▁", letter) per one-letter word
   const words = Array.from({ length: Math.max(1, Number(values.prompt) / 2) }, (_, k) => String.fromCharCode(97 + ((i * 7 + k) % 26))).join(" ");
   const t0 = performance.now();
-  const out: ClientResult = { ttft: NaN, gaps: [], tokens: 0, error: false };
+  const out: ClientResult = { ttft: NaN, gaps: [], tokens: 0, error: false, decodeRate: NaN };
   try {
     const res = await fetch(`${url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ prompt: words, max_tokens: gen, stream: true, seed: i }) });
@@ -72,6 +72,8 @@ async function client(url: string, i: number): Promise<ClientResult> {
   } catch {
     out.error = true;
   }
+  const decodeMs = out.gaps.reduce((a, b) => a + b, 0);
+  out.decodeRate = decodeMs > 0 ? out.gaps.length / (decodeMs / 1000) : NaN;
   return out;
 }
 
@@ -87,12 +89,13 @@ const path = modelFile(values.shape!, values.type as GgmlTypeName);
 const maxClients = Math.max(...clientsList);
 const { child, url } = await startServer(path, maxClients);
 const rows: string[] = [];
-let single = NaN;
+let single = NaN, singleDecode = NaN;
 try {
   await client(url, 999); // warm-up
   for (const n of clientsList) {
     const before = await rss(url);
-    const rates: number[] = [], ttft: number[] = [], gaps: number[] = [], health: number[] = [];
+    let afterFirst = NaN;
+    const rates: number[] = [], decodeRates: number[] = [], ttft: number[] = [], gaps: number[] = [], health: number[] = [];
     let errors = 0;
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
@@ -108,8 +111,10 @@ try {
       const res = await Promise.all(Array.from({ length: n }, (_, i) => client(url, r * 100 + i)));
       running = false;
       await probe;
+      if (r === 0) afterFirst = await rss(url);
       const secs = (performance.now() - t0) / 1000;
       rates.push(res.reduce((s, x) => s + x.tokens, 0) / secs);
+      decodeRates.push(res.reduce((s, x) => s + (Number.isNaN(x.decodeRate) ? 0 : x.decodeRate), 0));
       for (const x of res) {
         if (!Number.isNaN(x.ttft)) ttft.push(x.ttft);
         gaps.push(...x.gaps);
@@ -117,11 +122,14 @@ try {
       }
     }
     const after = await rss(url);
-    const rate = median(rates);
-    if (n === 1) single = rate;
+    const rate = median(rates), decode = median(decodeRates);
+    if (n === 1) {
+      single = rate;
+      singleDecode = decode;
+    }
     const f = (x: number) => x.toFixed(0);
-    rows.push(`| ${n} | ${rate.toFixed(1)} | ${(rate / single).toFixed(2)} | ${f(pct(ttft, 0.5))} | ${f(pct(ttft, 0.99))} | ${f(pct(gaps, 0.5))} | ` +
-      `${f(pct(gaps, 0.99))} | ${pct(health, 0.99).toFixed(1)} | ${errors} | ${f(before)} | ${f(after)} |`);
+    rows.push(`| ${n} | ${rate.toFixed(1)} | ${(rate / single).toFixed(2)} | ${decode.toFixed(1)} | ${(decode / singleDecode).toFixed(2)} | ${f(pct(ttft, 0.5))} | ${f(pct(ttft, 0.99))} | ${f(pct(gaps, 0.5))} | ` +
+      `${f(pct(gaps, 0.99))} | ${pct(health, 0.99).toFixed(1)} | ${errors} | ${f(before)} | ${f(afterFirst)} | ${f(after)} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
 } finally {
@@ -129,7 +137,7 @@ try {
 }
 console.log(`model: ${values.shape} ${values.type} (random weights), prompt ${values.prompt} tokens, ${gen} generated per client, ${rounds} rounds, ` +
   `server --threads ${values.threads} --parallel ${maxClients}`);
-console.log("| clients | aggregate tok/s (median of rounds) | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | /health p99 ms | errors | RSS before MB | RSS after MB |");
-console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log("| clients | end-to-end tok/s | vs 1 client | decode tok/s (sum of streams) | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | /health p99 ms | errors | RSS before MB | RSS after round 1 MB | RSS after round 3 MB |");
+console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(r);
 if (values.anchor) console.log(`anchor: llama.cpp single-stream decode on the same file (best of 1 and 2 threads): ${anchor(path).toFixed(1)} tok/s`);

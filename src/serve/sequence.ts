@@ -73,7 +73,7 @@ export class Sequence {
   /** Sample from this sequence's logits row; returns the token event (null when the sequence ended without a token). */
   onLogits(row: Float32Array): TokenEvent | null {
     const raw = this.params.logprobs ? row.slice() : null;
-    const work = row.slice();
+    const work = row; // the step's logits are fresh: bias, penalties and masks edit them in place
     applyPenalties(work, this.penalties, this.generated, () => this.ids.concat(this.generated));
     let kept: Map<number, JsonState> | null = null;
     if (this.json) {
