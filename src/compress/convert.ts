@@ -1,6 +1,7 @@
 // Lossless conversion between GGUF files and Hugging Face folders: names through the tensor table, llama q/k rows
 // re-ordered, gpt2 Conv1D transposed; F32/F16/BF16 tensors keep their bytes, block types are decoded or encoded.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { writeJsonAtomic } from "../util/atomic.js";
 import { join } from "node:path";
 import { readGgufFile, writeGgufFile, type GgufTensorToWrite, type GgufTypeSpec, type GgufValue } from "../formats/gguf/index.js";
 import { readCheckpointFolder, writeShardedCheckpoint, type StDtype, type StTensorToWrite } from "../formats/safetensors/index.js";
@@ -98,9 +99,4 @@ export function ggufToHf(file: string, folder: string, maxShardBytes = 4 * 1024 
   return { config, tensors: tensors.length, vocab };
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-  renameSync(tmp, path);
-}
 

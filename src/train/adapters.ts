@@ -1,6 +1,7 @@
 // Save and load LoRA adapters as PEFT folders (adapter_config.json + adapter_model.safetensors) and as GGUF
 // LoRA files (general.type=adapter) that llama.cpp applies with --lora.
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { writeJsonAtomic } from "../util/atomic.js";
 import { join } from "node:path";
 import type { Module } from "../nn/module.js";
 import { LoRALinear } from "../nn/lora.js";
@@ -66,9 +67,7 @@ export function savePeftAdapter(dir: string, model: Module, info: AdapterModelIn
     lora_dropout: meta.dropout ?? 0, target_modules: targets, bias: "none", fan_in_fan_out: info.arch === "gpt2",
     use_rslora: meta.rsLora ?? false, inference_mode: true,
   };
-  const tmp = join(dir, `.adapter_config.json.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(config, null, 2) + "\n");
-  renameSync(tmp, join(dir, "adapter_config.json"));
+  writeJsonAtomic(join(dir, "adapter_config.json"), config);
 }
 
 /** Apply a PEFT LoRA folder to `model` (wrapping the named projections); returns the number of layers adapted. */

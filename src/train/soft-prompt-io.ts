@@ -1,6 +1,7 @@
 // Soft prompts in PEFT's layouts: adapter_config.json (PROMPT_TUNING or P_TUNING) + adapter_model.safetensors
 // holding "prompt_embeddings" [n, C] (for P-tuning, the encoder's output, as PEFT saves it).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { writeJsonAtomic } from "../util/atomic.js";
 import { join } from "node:path";
 import { readSafetensorsFile, toFloat32, writeSafetensorsFile } from "../formats/safetensors/index.js";
 import { fromArray } from "../core/tensor.js";
@@ -17,9 +18,7 @@ export function saveSoftPrompt(dir: string, sp: SoftPrompt, meta: { baseModel?: 
   const config = sp instanceof PTuning
     ? { ...base, peft_type: "P_TUNING", encoder_reparameterization_type: "MLP", encoder_hidden_size: sp.l1.outFeatures }
     : { ...base, peft_type: "PROMPT_TUNING", prompt_tuning_init: meta.initText ? "TEXT" : "RANDOM", prompt_tuning_init_text: meta.initText ?? null };
-  const tmp = join(dir, `.adapter_config.json.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(config, null, 2) + "\n");
-  renameSync(tmp, join(dir, "adapter_config.json"));
+  writeJsonAtomic(join(dir, "adapter_config.json"), config);
 }
 
 /** Whether a PEFT folder holds a soft prompt (rather than LoRA). */

@@ -1,4 +1,4 @@
-// Atomic file writes for safetensors files and checkpoint indexes: temp file in the same folder, fsync, rename.
+// Atomic file writes (checkpoints, converted models, adapters): temp file in the same folder, fsync, rename.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -65,4 +65,9 @@ export function removeQuietly(path: string): void {
   } catch {
     // ignored: a stale file left behind does not change what the folder holds
   }
+}
+
+/** JSON with a trailing newline, written atomically (2-space indented unless `pretty` is false). */
+export function writeJsonAtomic(path: string, value: unknown, pretty = true): void {
+  writeFileAtomic(path, [new TextEncoder().encode(JSON.stringify(value, null, pretty ? 2 : undefined) + "\n")]);
 }

@@ -1,7 +1,5 @@
 // GGUF v2/v3 writer: lays out header, metadata, tensor infos and aligned tensor data; atomic file writes.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { GgmlTypeInfo, ggmlType, rowBytes } from "../../dtype/ggml.js";
 import { ArgumentError, WeftError } from "../../util/errors.js";
 import { ByteWriter } from "./byte-writer.js";
@@ -130,52 +128,22 @@ export function serializeGguf(g: GgufToWrite): Uint8Array {
   return out;
 }
 
-function writeAll(fd: number, b: Uint8Array): void {
-  let done = 0;
-  while (done < b.length) done += writeSync(fd, b, done, Math.min(b.length - done, 1 << 30));
-}
-
 /** Writes a GGUF file atomically: a temp file in the same folder, fsync, rename over `path`. */
 export function writeGgufFile(path: string, g: GgufToWrite): void {
   const plan = planGguf(g);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(tmp, "wx");
-  let ok = false;
-  try {
-    writeAll(fd, plan.header);
-    let pos = 0;
-    const zeros = new Uint8Array(plan.alignment);
-    for (const t of plan.tensors) {
-      if (t.relOffset > pos) writeAll(fd, zeros.subarray(0, t.relOffset - pos));
-      writeAll(fd, t.data);
-      pos = t.relOffset + t.data.length;
-    }
-    const tail = plan.totalBytes - plan.header.length - pos;
-    if (tail > 0) writeAll(fd, zeros.subarray(0, tail));
-    fsyncSync(fd);
-    ok = true;
-  } finally {
-    closeSync(fd);
-    if (!ok) unlinkSync(tmp);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    unlinkSync(tmp);
-    throw e;
-  }
-  syncDir(dirname(path));
+  writeFileAtomic(path, ggufChunks(plan));
 }
 
-/** fsyncs a folder so the rename itself is durable; best effort (not every platform allows it). */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // ignored: durability of the directory entry is best effort
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+/** Header, then each tensor after the zero padding that aligns it, then the tail padding. */
+function* ggufChunks(plan: GgufPlan): Generator<Uint8Array> {
+  yield plan.header;
+  let pos = 0;
+  const zeros = new Uint8Array(plan.alignment);
+  for (const t of plan.tensors) {
+    if (t.relOffset > pos) yield zeros.subarray(0, t.relOffset - pos);
+    yield t.data;
+    pos = t.relOffset + t.data.length;
   }
+  const tail = plan.totalBytes - plan.header.length - pos;
+  if (tail > 0) yield zeros.subarray(0, tail);
 }

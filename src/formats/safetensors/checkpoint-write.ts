@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError } from "../../util/errors.js";
-import { commitTemp, removeQuietly, syncDir, writeFileAtomic, writeTempSynced } from "./atomic.js";
+import { commitTemp, removeQuietly, syncDir, writeFileAtomic, writeTempSynced } from "../../util/atomic.js";
 import { INDEX_FILE, SINGLE_FILE } from "./checkpoint-read.js";
 import { parseCheckpointIndex, serializeCheckpointIndex } from "./index-json.js";
 import { checkTensorToWrite, planSafetensors } from "./writer.js";

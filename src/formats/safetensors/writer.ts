@@ -1,6 +1,6 @@
 // safetensors writer: validates tensors, lays them out like the reference library (sorted, padded header), writes atomically.
 import { ArgumentError } from "../../util/errors.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { compareCodePoints, dtypeRank, dtypeSize, hasLoneSurrogate, isStDtype, MAX_EXACT_INT, q, StTensorToWrite,
   StWriteOptions } from "./types.js";
 

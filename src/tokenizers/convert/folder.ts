@@ -1,6 +1,6 @@
 // Vocabulary conversion at the folder level: a Hugging Face folder's tokenizer as GGUF metadata for `weft convert`,
 // and a GGUF file's vocabulary written into a folder as tokenizer.json, tokenizer_config.json, generation_config.json.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { writeJsonAtomic } from "../../util/atomic.js";
 import { join } from "node:path";
 import type { GgufValue } from "../../formats/gguf/index.js";
 import { UnsupportedError } from "../../util/errors.js";
@@ -56,21 +56,9 @@ export function writeHfTokenizerFiles(folder: string, metadata: Map<string, unkn
   }
   const diff = compareTokenizers(tokenizerFromGguf(metadata), tokenizerFromHfJson(files.tokenizer, files.config));
   for (const d of diff) log.warn(`${folder}: converted tokenizer.json gives other ids than the GGUF vocabulary on ${d}`);
-  writeJsonFile(join(folder, "tokenizer.json"), files.tokenizer, false);
-  writeJsonFile(join(folder, "tokenizer_config.json"), files.config, true);
-  if (Object.keys(files.generation).length > 0) writeJsonFile(join(folder, "generation_config.json"), files.generation, true);
+  writeJsonAtomic(join(folder, "tokenizer.json"), files.tokenizer, false);
+  writeJsonAtomic(join(folder, "tokenizer_config.json"), files.config, true);
+  if (Object.keys(files.generation).length > 0) writeJsonAtomic(join(folder, "generation_config.json"), files.generation, true);
   return `${files.model}, ${(metadata.get("tokenizer.ggml.tokens") as unknown[]).length} tokens`;
 }
 
-/** Atomic JSON write: temp file in the same folder, fsync, rename. */
-function writeJsonFile(path: string, value: unknown, pretty: boolean): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, JSON.stringify(value, null, pretty ? 2 : undefined) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
