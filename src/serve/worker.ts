@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { statSync } from "node:fs";
 import { load } from "../load/index.js";
+import { resolveModelPath } from "../load/hf-cache.js";
 import { setThreads } from "../backend/registry.js";
 import { chatTemplateFromGgufMetadata, chatTemplateFromHfFolder, closeRenderSandbox } from "../chat/index.js";
 import { ApiError, toWire } from "./errors.js";
@@ -29,7 +30,8 @@ let wake: (() => void) | null = null;
 function templateFor(spec: string, l: ReturnType<typeof load>): string | null {
   if (l.gguf) return chatTemplateFromGgufMetadata(l.gguf.metadata as Map<string, unknown>);
   try {
-    return statSync(spec).isDirectory() ? chatTemplateFromHfFolder(spec) : null;
+    const path = resolveModelPath(spec);
+    return statSync(path).isDirectory() ? chatTemplateFromHfFolder(path) : null;
   } catch {
     return null;
   }
