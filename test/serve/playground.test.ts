@@ -12,6 +12,11 @@ import { saveSoftPrompt } from "../../src/train/soft-prompt-io.js";
 import { PromptTuning } from "../../src/train/soft-prompt.js";
 import { randn } from "../../src/core/tensor.js";
 
+/** The bits of the browser's global scope the test reads (tsconfig has no DOM lib). */
+interface BrowserGlobals {
+  document: { querySelectorAll(selector: string): { length: number } };
+}
+
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM) ? false : `chromium not found at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
 
@@ -47,7 +52,8 @@ describe("playground", { skip: missing }, () => {
     assert.equal(await page.title(), "weft playground");
     await page.fill("#apikey", "pg-key");
     await page.dispatchEvent("#apikey", "change");
-    await page.waitForFunction("document.querySelectorAll('#model option').length === 2");
+    // a function, not a string: the page's CSP forbids eval, which string predicates need while polling
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.querySelectorAll("#model option").length === 2);
     const options = await page.$$eval("#model option", (os) => os.map((o) => (o as unknown as { value: string }).value));
     assert.deepEqual(options, ["tiny", "tiny:story"]);
     await page.selectOption("#model", "tiny:story");
@@ -68,7 +74,7 @@ describe("playground", { skip: missing }, () => {
     const page = await browser.newPage();
     const r = await page.goto(`${s.url}/`);
     assert.equal(r?.status(), 200);
-    const status = await page.evaluate("fetch('/v1/models').then((r) => r.status)");
+    const status = await page.evaluate(() => fetch("/v1/models").then((r) => r.status));
     assert.equal(status, 401);
     await page.close();
   });
