@@ -36,12 +36,19 @@ export class SharedExpert extends Module {
   }
 }
 
-/** Auxiliary losses of the last forward (present when the router has trainable parameters). */
+/** Auxiliary losses of a forward. */
 export interface MoeAux {
   /** Switch load-balancing loss E * sum_e f_e P_e (1 when perfectly balanced). */
   balance: Tensor;
   /** Router z-loss: mean over tokens of logsumexp(logits)^2. */
   z: Tensor;
+}
+
+/** What the aux losses need from a forward. A class, not a plain record, so the Module walk does not take its
+ *  tensors for parameters. */
+class Routed {
+  aux: MoeAux | null = null;
+  constructor(readonly logits: Tensor, readonly probs: Tensor, readonly r: Routing) {}
 }
 
 export class MoeFfn extends Module {
@@ -50,7 +57,7 @@ export class MoeFfn extends Module {
   /** Assignments per expert since the last resetLoad() (before dropping), and dropped assignments. */
   load: Float64Array;
   droppedCount = 0;
-  lastAux: MoeAux | null = null;
+  private routed: Routed | null = null;
   /** The routing of the last forward (for inspection and tests). */
   lastRouting: Routing | null = null;
   lastWeights: Float32Array | null = null;
@@ -72,8 +79,11 @@ export class MoeFfn extends Module {
     return this.router.outFeatures;
   }
 
-  private routerTrainable(): boolean {
-    return this.router.parameters().some((p) => p.requiresGrad);
+  /** Load-balancing and z-loss of the last forward, built on first use (on the tape when grad was on). */
+  get lastAux(): MoeAux | null {
+    const s = this.routed;
+    if (s && !s.aux) s.aux = auxLosses(s.logits, s.probs, s.r, this.opts.gating);
+    return s?.aux ?? null;
   }
 
   resetLoad(): void {
@@ -99,7 +109,7 @@ export class MoeFfn extends Module {
     const h = mul(silu(this.gateExps.forward(xr, r.offsets)), this.upExps.forward(xr, r.offsets));
     let out = combineRouted(this.downExps.forward(h, r.offsets), w, r);
     if (this.shared) out = add(out, this.shared.forward(x2));
-    this.lastAux = this.routerTrainable() ? auxLosses(logits, probs, r, this.opts.gating) : null;
+    this.routed = new Routed(logits, probs, r);
     return reshape(out, x.shape);
   }
 }

@@ -148,7 +148,10 @@ describe("MoE layer", () => {
     for (const [o, seed] of [[{ topK: 2, gating: "softmax", normTopK: true }, 3], [{ topK: 2, gating: "sigmoid", normTopK: false }, 5]] as const) {
       const l = layer(o, seed, true), x = input(seed + 1);
       assert.ok(minGap(l, x) > 0.05, `router gap ${minGap(l, x)} too small for finite differences`);
-      gradcheck(`moe ${o.gating}`, (xx) => l.forward(xx), [x, ...l.parameters()], { eps: 1e-3, rtol: 2e-2, atol: 2e-3 });
+      const params = l.parameters();
+      gradcheck(`moe ${o.gating}`, (xx) => l.forward(xx), [x, ...params], { eps: 1e-3, rtol: 2e-2, atol: 2e-3 });
+      void l.lastAux;
+      assert.equal(l.parameters().length, params.length, "routing state is not taken for parameters");
     }
   });
 
