@@ -34,10 +34,10 @@ TypeInfo type_info(int type);
  *    q[m*K + e] = the int8 values, d[m*nb + b] = the f16-rounded block scale,
  *    ds[m*nb + b] = d * sum of the block's int8s (exact in f32; the Q4_1 / Q5_1 min term),
  *    per pair p of blocks (2p, 2p+1), 16 int32 / f32 lanes, lane L covering elements 4L .. 4L+3 of the pair
- *    (SIMD builds only; zero for a missing last block):
+ *    (SIMD builds only; zero for a missing last block), per this build's lane spec (quant_act.cpp):
  *      xc[m*ldb + 16p + L] = -off(L) * (sum of those 4 int8s): the weight offset, applied on this side,
- *      dxb[m*ldb + 16p + L] = the block's d times lane factor f(L) (1/16 on the high-nibble lanes of Q4_0/Q4_1,
- *      whose kernels leave the high nibble in place, i.e. 16x).
+ *      dxb[m*ldb + 16p + L] = the block's d times lane factor f(L) (1/16 on the high-nibble lanes of Q4_0/Q4_1
+ *      in the AVX-512 tiles, which leave the high nibble in place, i.e. 16x).
  *  K (256-element blocks, Q8_K): q = the int8 values, d = the f32 scale, bs[(m*nb + b)*16 + g] = sums of 16. */
 struct Act {
   int type = 0;

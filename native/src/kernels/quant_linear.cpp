@@ -40,7 +40,9 @@ struct Job {
 
 /** Rows [n0, n1) of the output for all M activation rows. */
 void rows(const Job& j, int64_t n0, int64_t n1) {
-  int64_t group = kGroupBytes / (j.rb > 0 ? j.rb : 1);
+  // Several activation tiles: groups of weight rows stay in cache across them. One tile: the whole range at
+  // once, so the tile streams its weight rows in long sequential runs.
+  int64_t group = j.M <= kMaxTile ? n1 - n0 : kGroupBytes / (j.rb > 0 ? j.rb : 1);
   if (group < 1) group = 1;
   for (int64_t g0 = n0; g0 < n1; g0 += group) {
     const int64_t g1 = g0 + group < n1 ? g0 + group : n1;
