@@ -17,6 +17,9 @@ const COMMANDS: Record<string, string> = {
   plot: "draw loss curves from a metrics JSONL as a PNG (-o loss.png)",
   pull: "download hf:ORG/REPO[:FILE] into the Hugging Face cache",
   convert: "Hugging Face folder <-> GGUF (convert IN OUT [--type])",
+  quantize: "quantise a GGUF or HF folder (quantize IN OUT --type q4_k_m [--calibration FILE])",
+  prune: "prune weights or whole heads/neurons/layers (prune IN OUT --method wanda --sparsity 0.5)",
+  eval: "evaluate a model (eval perplexity --model M --data TEXT)",
   bench: "micro-benchmarks (bench matmul --m --n --k)",
   serve: "OpenAI-compatible HTTP server with a web playground (default: the built-in model)",
 };
