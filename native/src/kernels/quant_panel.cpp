@@ -27,6 +27,7 @@ struct Geom {
   int kv;  // vectors per group = L / 4
   int64_t ng;
   size_t wgroup, xgroup;  // bytes per group record
+  bool lastHalf;          // the last group holds at most 8 blocks (lanes 8..15 are zero)
 };
 
 Geom geom(const Act& a) {
@@ -35,6 +36,7 @@ Geom geom(const Act& a) {
   g.kv = g.L / 4;
   const int64_t nblk = a.K / g.L;
   g.ng = (nblk + 15) / 16;
+  g.lastHalf = nblk % 16 != 0 && nblk % 16 <= 8;
   g.wgroup = (size_t)g.kv * 64 + 192;
   g.xgroup = (size_t)g.kv * 64 + 128;
   return g;
@@ -65,18 +67,46 @@ inline __m512i legacy_levels(const uint8_t* b0, int B, int qs, int qh, bool two)
   return v;
 }
 
-/** Repacks the 16 blocks of one group: natural levels Z (2 blocks per vector for L = 32, 4 for L = 16) into
- *  the transposed layout at dst, with the block sums' correction. Returns nothing; scales are written by the caller. */
-inline void store_group(const __m512i* Z, int kv, uint8_t* dst) {
-  alignas(64) int32_t nat[128];
-  for (int p = 0; p < (kv == 8 ? 8 : 4); p++) _mm512_store_si512(nat + 16 * p, Z[p]);
-  const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+/** Index vectors of one butterfly stage that swaps a register bit with lane bit p (see transpose_group). */
+inline __m512i stage_idx(int p, bool hi) {
+  alignas(64) int32_t v[16];
+  for (int i = 0; i < 16; i++) {
+    const bool set = (i >> p) & 1;
+    v[i] = hi ? (set ? 16 + i : (i | 1 << p)) : (set ? 16 + (i & ~(1 << p)) : i);
+  }
+  return _mm512_load_si512(v);
+}
+
+/** Transposes a group from natural order (Z[r], 16 / kv blocks per register, kv dwords each) to one register
+ *  per dword k holding that dword of blocks 0..15 in lanes 0..15: log2(kv) vpermt2d stages, each swapping
+ *  one register-index bit with one lane-index bit, then one vpermd restoring block order. */
+inline void transpose_group(__m512i* Z, int kv) {
+  const int stages = kv == 8 ? 3 : 2;
+  for (int st = 0; st < stages; st++) {
+    const __m512i lo = stage_idx(st, false), hi = stage_idx(st, true);
+    for (int r = 0; r < kv; r++) {
+      if ((r >> st) & 1) continue;
+      const __m512i x = Z[r], y = Z[r | 1 << st];
+      Z[r] = _mm512_permutex2var_epi32(x, lo, y);
+      Z[r | 1 << st] = _mm512_permutex2var_epi32(x, hi, y);
+    }
+  }
+  alignas(64) int32_t fix[16];
+  for (int t = 0; t < 16; t++)
+    fix[t] = kv == 8 ? ((t & 1) << 3 | (t >> 3 & 1) << 2 | (t >> 2 & 1) << 1 | (t >> 1 & 1))
+                     : ((t >> 1 & 1) << 3 | (t & 1) << 2 | (t >> 3 & 1) << 1 | (t >> 2 & 1));
+  const __m512i f = _mm512_load_si512(fix);
+  for (int k = 0; k < kv; k++) Z[k] = _mm512_permutexvar_epi32(f, Z[k]);
+}
+
+/** Stores a group given in natural order (Z: 2 blocks per vector for L = 32, 4 for L = 16) in the
+ *  transposed layout at dst, with each block's correction -128 * sum(w). Scales are written by the caller. */
+inline void store_group(__m512i* Z, int kv, uint8_t* dst) {
+  transpose_group(Z, kv);
   __m512i sum = _mm512_setzero_si512();
   for (int k = 0; k < kv; k++) {
-    const __m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(lane, _mm512_set1_epi32(kv)), _mm512_set1_epi32(k));
-    const __m512i t = _mm512_i32gather_epi32(idx, nat, 4);
-    _mm512_store_si512(dst + 64 * k, t);
-    sum = _mm512_dpbusd_epi32(sum, _mm512_set1_epi8(1), t);
+    _mm512_store_si512(dst + 64 * k, Z[k]);
+    sum = _mm512_dpbusd_epi32(sum, _mm512_set1_epi8(1), Z[k]);
   }
   _mm512_store_si512(dst + 64 * kv + 64, _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sum, 7)));
 }
@@ -215,46 +245,74 @@ void repack_row(const Act& a, const Geom& g, const uint8_t* w, uint8_t* dst) {
   else repack_k16(t, w, a.K / 256, g, dst);
 }
 
-/** 4 weight rows x 4 activation rows over all groups; out[i * ldo + j]. The 16 int32 accumulators and the
- *  4 weight vectors live in registers; the float accumulators (touched once per group) in an L1 array. */
+/** Vector traits: the full 16-lane group and the 8-lane half group (a last group of at most 8 blocks). */
+struct V16 {
+  using I = __m512i;
+  using F = __m512;
+  static I load(const uint8_t* p) { return _mm512_load_si512(p); }
+  static F loadf(const void* p) { return _mm512_load_ps((const float*)p); }
+  static void storef(void* p, F v) { _mm512_store_ps((float*)p, v); }
+  static I dot(I acc, I x, I w) { return _mm512_dpbusd_epi32(acc, x, w); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F cvt(I v) { return _mm512_cvtepi32_ps(v); }
+  static void pin(I& a, I& b, I& c, I& d) { __asm__("" : "+v"(a), "+v"(b), "+v"(c), "+v"(d)); }
+};
+struct V8 {
+  using I = __m256i;
+  using F = __m256;
+  static I load(const uint8_t* p) { return _mm256_load_si256((const __m256i*)p); }
+  static F loadf(const void* p) { return _mm256_load_ps((const float*)p); }
+  static void storef(void* p, F v) { _mm256_store_ps((float*)p, v); }
+  static I dot(I acc, I x, I w) { return _mm256_dpbusd_epi32(acc, x, w); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F cvt(I v) { return _mm256_cvtepi32_ps(v); }
+  static void pin(I& a, I& b, I& c, I& d) { __asm__("" : "+v"(a), "+v"(b), "+v"(c), "+v"(d)); }
+};
+
+/** One group of 4 weight rows x 4 activation rows into the float accumulators F[j][i] (16 lanes; V8 touches
+ *  lanes 0..7). The 16 int32 accumulators and the 4 weight vectors stay in registers. */
+template <class V, int KV, bool MIN>
+inline void group44(const uint8_t* w, size_t wrow, const uint8_t* x, size_t xrow, float (&F)[4][4][16]) {
+  typename V::I I[4][4];
+  for (int j = 0; j < 4; j++) {
+    const typename V::I c = V::load(w + j * wrow + 64 * KV + 64);
+    for (int i = 0; i < 4; i++) I[j][i] = c;
+  }
+#pragma GCC unroll 8
+  for (int k = 0; k < KV; k++) {
+    typename V::I w0 = V::load(w + 64 * k), w1 = V::load(w + wrow + 64 * k);
+    typename V::I w2 = V::load(w + 2 * wrow + 64 * k), w3 = V::load(w + 3 * wrow + 64 * k);
+    V::pin(w0, w1, w2, w3);  // GCC would otherwise fold a reload into each of their four uses
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+      const typename V::I xv = V::load(x + i * xrow + 64 * k);
+      I[0][i] = V::dot(I[0][i], xv, w0);
+      I[1][i] = V::dot(I[1][i], xv, w1);
+      I[2][i] = V::dot(I[2][i], xv, w2);
+      I[3][i] = V::dot(I[3][i], xv, w3);
+    }
+  }
+  for (int i = 0; i < 4; i++) {
+    const typename V::F xs = V::loadf(x + i * xrow + 64 * KV), xsum = V::loadf(x + i * xrow + 64 * KV + 64);
+    for (int j = 0; j < 4; j++) {
+      const typename V::F s = V::mul(V::loadf(w + j * wrow + 64 * KV), xs);
+      typename V::F f = V::fma(V::cvt(I[j][i]), s, V::loadf(F[j][i]));
+      if (MIN) f = V::fma(V::loadf(w + j * wrow + 64 * KV + 128), xsum, f);
+      V::storef(F[j][i], f);
+    }
+  }
+}
+
+/** 4 weight rows x 4 activation rows over all groups; out[i * ldo + j]. */
 template <int KV, bool MIN>
 void kernel44(const uint8_t* wp, size_t wrow, const uint8_t* xp, size_t xrow, const Geom& g, float* out, int64_t ldo) {
   alignas(64) float F[4][4][16];
   memset(F, 0, sizeof F);
-  for (int64_t gi = 0; gi < g.ng; gi++) {
-    const uint8_t* w = wp + gi * g.wgroup;
-    const uint8_t* x = xp + gi * g.xgroup;
-    __m512i I[4][4];
-    for (int j = 0; j < 4; j++) {
-      const __m512i c = _mm512_load_si512(w + j * wrow + 64 * KV + 64);
-      for (int i = 0; i < 4; i++) I[j][i] = c;
-    }
-#pragma GCC unroll 8
-    for (int k = 0; k < KV; k++) {
-      __m512i w0 = _mm512_load_si512(w + 64 * k), w1 = _mm512_load_si512(w + wrow + 64 * k);
-      __m512i w2 = _mm512_load_si512(w + 2 * wrow + 64 * k), w3 = _mm512_load_si512(w + 3 * wrow + 64 * k);
-      // Keep the weights in registers: GCC would otherwise fold a reload into each of their four uses.
-      __asm__("" : "+v"(w0), "+v"(w1), "+v"(w2), "+v"(w3));
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; i++) {
-        const __m512i xv = _mm512_load_si512(x + i * xrow + 64 * k);
-        I[0][i] = _mm512_dpbusd_epi32(I[0][i], xv, w0);
-        I[1][i] = _mm512_dpbusd_epi32(I[1][i], xv, w1);
-        I[2][i] = _mm512_dpbusd_epi32(I[2][i], xv, w2);
-        I[3][i] = _mm512_dpbusd_epi32(I[3][i], xv, w3);
-      }
-    }
-    for (int i = 0; i < 4; i++) {
-      const __m512 xs = _mm512_load_ps(x + i * xrow + 64 * KV);
-      const __m512 xsum = _mm512_load_ps(x + i * xrow + 64 * KV + 64);
-      for (int j = 0; j < 4; j++) {
-        const __m512 s = _mm512_mul_ps(_mm512_load_ps(w + j * wrow + 64 * KV), xs);
-        __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(I[j][i]), s, _mm512_load_ps(F[j][i]));
-        if (MIN) f = _mm512_fmadd_ps(_mm512_load_ps(w + j * wrow + 64 * KV + 128), xsum, f);
-        _mm512_store_ps(F[j][i], f);
-      }
-    }
-  }
+  const int64_t full = g.lastHalf ? g.ng - 1 : g.ng;
+  for (int64_t gi = 0; gi < full; gi++) group44<V16, KV, MIN>(wp + gi * g.wgroup, wrow, xp + gi * g.xgroup, xrow, F);
+  if (g.lastHalf) group44<V8, KV, MIN>(wp + full * g.wgroup, wrow, xp + full * g.xgroup, xrow, F);
   for (int i = 0; i < 4; i++) {
     __m512 t[4];
     for (int j = 0; j < 4; j++) t[j] = _mm512_load_ps(F[j][i]);
