@@ -1,7 +1,10 @@
 // Quantised linear driver: out[M, N] = x[M, K] . W^T for W rows of GGML blocks. Quantises x once per call
-// (Q8_0-style 32-blocks or Q8_K), then splits the weight rows N across the pool; each chunk walks its rows in
-// cache-sized groups and, per group, tiles of up to kMaxTile activation rows so a weight block is decoded once
-// per tile. The _generic twin runs the scalar quantiser and dot on one thread.
+// (Q8_0-style 32-blocks or Q8_K), then splits the weight rows N into chunks claimed by the pool's threads.
+// Up to kPanelMinM - 1 activation rows (decode, small batches) go through the tiles, which decode each weight
+// block once for up to kMaxTile rows; from kPanelMinM rows (prefill) through the block-transposed panels
+// (quant_panel.cpp). The _generic twin runs the scalar quantiser and dot on one thread.
+#include <atomic>
+
 #include "../../include/weft.h"
 #include "../parallel/pool.h"
 #include "quant.h"
@@ -80,14 +83,14 @@ bool linear_panel(const Job& j, int nth) {
   Panel p;
   if (!panel_prepare(&p, *j.a)) return false;
   const int64_t chunks = nth <= 1 ? 1 : ((int64_t)nth * 8 < (j.N + 3) / 4 ? (int64_t)nth * 8 : (j.N + 3) / 4);
-  bool ok = true;
+  std::atomic<bool> ok{true};
   auto job = [&](int ith, int n) {
     int64_t lo, hi;
     split_range(j.N, ith, n, 4, &lo, &hi);
-    if (lo < hi && !panel_rows(p, *j.a, j.w, j.rb, lo, hi, j.out, j.N)) ok = false;
+    if (lo < hi && !panel_rows(p, *j.a, j.w, j.rb, lo, hi, j.out, j.N)) ok.store(false, std::memory_order_relaxed);
   };
   parallel((int)chunks, job);
-  return ok;
+  return ok.load();
 }
 
 int64_t linear_quant(int type, const float* x, const uint8_t* w, float* out, int64_t M, int64_t N, int64_t K,
