@@ -91,13 +91,15 @@ static inline void unpack_k4_scales(const uint8_t* s, uint8_t* sc, uint8_t* mn) 
   }
 }
 
-/** Q3_K packed 6-bit scales (12 bytes) -> sc[16] in [-32, 31]. */
+/** Q3_K packed 6-bit scales (12 bytes) -> sc[16] in [-32, 31], four at a time in 32-bit words: scale j has
+ *  its low nibble in byte j (j < 8) or the high nibble of byte j - 8, its top two bits in bits 2 (j / 4) of
+ *  byte 8 + j % 4. */
 static inline void unpack_k3_scales(const uint8_t* s, int8_t* sc) {
-  for (int j = 0; j < 16; j++) {
-    const int low = j < 8 ? s[j] & 15 : s[j - 8] >> 4;
-    const int high = (s[8 + (j & 3)] >> (2 * (j >> 2))) & 3;
-    sc[j] = (int8_t)((low | high << 4) - 32);
-  }
+  const uint32_t a0 = rd32(s), a1 = rd32(s + 4), t = rd32(s + 8), m4 = 0x0f0f0f0fu, m2 = 0x03030303u;
+  const uint32_t w[4] = {(a0 & m4) | (t & m2) << 4, (a1 & m4) | ((t >> 2) & m2) << 4,
+                         ((a0 >> 4) & m4) | ((t >> 4) & m2) << 4, ((a1 >> 4) & m4) | ((t >> 6) & m2) << 4};
+  for (int i = 0; i < 4; i++)
+    for (int b = 0; b < 4; b++) sc[4 * i + b] = (int8_t)((int)((w[i] >> (8 * b)) & 0xff) - 32);
 }
 
 }  // namespace quant

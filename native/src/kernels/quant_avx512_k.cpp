@@ -112,9 +112,11 @@ struct DecQ3K {
   static constexpr bool kMins = false, kCorr = true;
   static void head(const uint8_t* blk, KHead& h) {
     h.d = h2f_hw(blk + 108);
-    alignas(16) int8_t sc[16];
-    unpack_k3_scales(blk + 96, sc);
-    const __m128i sc8 = _mm_load_si128((const __m128i*)sc);
+    const uint8_t* s = blk + 96;
+    const uint32_t a0 = rd32(s), a1 = rd32(s + 4), t = rd32(s + 8), m4 = 0x0f0f0f0fu, m2 = 0x03030303u;
+    const __m128i u = _mm_set_epi32((int)(((a1 >> 4) & m4) | ((t >> 6) & m2) << 4), (int)(((a0 >> 4) & m4) | ((t >> 4) & m2) << 4),
+                                    (int)((a1 & m4) | ((t >> 2) & m2) << 4), (int)((a0 & m4) | (t & m2) << 4));
+    const __m128i sc8 = _mm_sub_epi8(u, _mm_set1_epi8(32));  // see unpack_k3_scales
     h.s32 = _mm512_and_si512(_mm512_cvtepi8_epi32(sc8), _mm512_set1_epi32(0xffff));
     h.mc = _mm256_slli_epi16(_mm256_cvtepi8_epi16(sc8), 2);  // levels are stored + 4
   }
