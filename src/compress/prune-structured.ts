@@ -128,6 +128,9 @@ function pruneLayers(c: ModelConfig, arrays: Map<string, NamedArray>, sparsity: 
 export function pruneStructured(config: ModelConfig, arrays: Map<string, NamedArray>, method: StructuredMethod, sparsity: number,
   cal: Calibration | null): StructuredResult {
   if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentError("prune", `sparsity must be in [0, 1) but is ${sparsity}`);
+  if ((config.nExpert ?? 0) > 0 && method !== "layers") {
+    throw new UnsupportedError("prune", `${method} pruning of mixture-of-experts blocks is not supported (layers is)`);
+  }
   if (method === "ffn") return pruneFfn(config, arrays, sparsity, cal);
   if (method === "heads") return pruneHeads(config, arrays, sparsity, cal);
   return pruneLayers(config, arrays, sparsity, cal);

@@ -96,11 +96,12 @@ function ruleType(recipe: Recipe, role: string, layer: number, nLayer: number, t
   return null;
 }
 
-/** The type of every tensor: 1-D tensors stay F32, matrices follow the recipe, then fitType. */
+/** The type of every tensor: 1-D tensors (and MoE routers) stay F32, matrices follow the recipe, then fitType. */
 export function planTypes(recipe: Recipe, specs: readonly TensorSpec[], nLayer: number): PlannedTensor[] {
   const tied = !specs.some((s) => s.name === "output.weight");
   return specs.map((s) => {
-    if (s.shape.length < 2) return { name: s.name, want: "F32", type: "F32", fallback: false };
+    // MoE routers stay F32 as llama-quantize leaves them: expert choice is sensitive to their rounding
+    if (s.shape.length < 2 || s.name.includes("ffn_gate_inp")) return { name: s.name, want: "F32", type: "F32", fallback: false };
     const { role, layer } = tensorRole(s.name);
     const want = ruleType(recipe, role, layer, nLayer, tied) ?? recipe.base;
     const type = fitType(want, s.shape[s.shape.length - 1]!);
