@@ -89,7 +89,7 @@ export function toExamples(records: readonly Record_[], tok: Tokenizer, render: 
   });
 }
 
-function push(ex: Example, ids: number[], train: boolean): void {
+function push(ex: Example, ids: readonly number[], train: boolean): void {
   for (const id of ids) {
     ex.ids.push(id);
     ex.train.push(train);
@@ -123,8 +123,11 @@ export interface Row {
 export function packRows(examples: readonly Example[], T: number, ignore = -100): Row[] {
   const ids: number[] = [], train: boolean[] = [];
   for (const e of examples) {
-    ids.push(...e.ids);
-    train.push(...e.train);
+    // element by element: spreading a long example into push() overflows the call stack
+    for (let i = 0; i < e.ids.length; i++) {
+      ids.push(e.ids[i]!);
+      train.push(e.train[i]!);
+    }
   }
   const rows: Row[] = [];
   for (let s = 0; s + T + 1 <= ids.length; s += T) {
