@@ -1,7 +1,21 @@
-// weft's library API: tensors and autograd, layers, optimisers, backends.
+// weft's library API: tensors and autograd, layers, loading and generation, training and adapters, compression.
 export * from "./core/index.js";
 export { Module } from "./nn/module.js";
 export { Linear, Embedding, RMSNorm, LayerNorm } from "./nn/layers.js";
+export { LoRALinear } from "./nn/lora.js";
+export { load, type Loaded } from "./load/index.js";
+export { generate, generateStream, type GenerateOptions, type GenerateResult } from "./generate/generate.js";
+export { Sampler, type SamplingOptions } from "./generate/sampler.js";
+export { llamaConfig, type ModelConfig, type LanguageModel } from "./models/config.js";
 export { AdamW, SGD, type Optimizer } from "./train/optim.js";
+export { Trainer, evaluate, type TrainOptions, type StepMetrics } from "./train/trainer.js";
+export { applyLora, fuseLora, removeLora } from "./train/lora.js";
+export { savePeftAdapter, loadPeftAdapter, saveGgufLora, loadGgufLora } from "./train/adapters.js";
+export { PromptTuning, PTuning } from "./train/soft-prompt.js";
+export { distillationLoss } from "./train/distill.js";
+export { syntheticCorpus } from "./train/corpus.js";
+export { quantizeSource } from "./compress/quantize.js";
+export { hfToGguf, ggufToHf } from "./compress/convert.js";
+export { perplexity } from "./eval/perplexity.js";
 export { backendName, nativeAvailable, setBackend, setThreads } from "./backend/registry.js";
 export * from "./util/errors.js";
