@@ -24,6 +24,7 @@
         "native/src/kernels/quant_avx512_k.cpp",
         "native/src/kernels/quant_avx2.cpp",
         "native/src/kernels/quant_panel.cpp",
+        "native/src/kernels/quant_panel_repack.cpp",
         "native/src/kernels/quant_linear.cpp"
       ],
       "include_dirs": [
