@@ -9,6 +9,7 @@ import { projectionSlots } from "../nn/swap.js";
 import { fromArray } from "../core/tensor.js";
 import type { Arch } from "../models/config.js";
 import { ropeRowPermutation } from "../models/hf-names.js";
+import { permuteRowBytes } from "../load/hf-weights.js";
 import { readSafetensorsFile, toFloat32, writeSafetensorsFile, type StTensorToWrite } from "../formats/safetensors/index.js";
 import { readGgufFile, writeGgufFile, getString, getNumber, type GgufTensorToWrite } from "../formats/gguf/index.js";
 import { codecFor } from "../dtype/quants/index.js";
@@ -40,11 +41,11 @@ function rowOrder(info: AdapterModelInfo, base: string, rows: number, toGguf: bo
   return null;
 }
 
+/** B's rows in the other order (null = unchanged), through the same row permutation the weights use. */
 function permuteRows(v: Float32Array, cols: number, perm: Int32Array | null): Float32Array {
   if (!perm) return v;
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < perm.length; r++) out.set(v.subarray(perm[r]! * cols, (perm[r]! + 1) * cols), r * cols);
-  return out;
+  const out = permuteRowBytes(bytes(v), perm, cols * 4);
+  return new Float32Array(out.buffer, out.byteOffset, v.length);
 }
 
 /** Write a PEFT LoRA folder for every LoRALinear in `model`. */
